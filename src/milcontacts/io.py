@@ -1,0 +1,421 @@
+"""Reading annotation files and raw texts safely.
+
+YAML is read with libyaml's C parser (``yaml.CSafeLoader``) and PyYAML's safe
+constructor only: no tag can build a Python object.  On top of it this module
+adds what PyYAML does not do:
+
+* a size limit checked with ``stat`` before anything is read;
+* strict UTF-8 decoding with the line of the first bad byte, and BOM detection;
+* a nesting-depth bound computed before parsing (libyaml's composer recurses
+  on the C stack and crashes the interpreter on ~100k nested brackets);
+* duplicate mapping keys, which YAML resolves silently by keeping the last;
+* an alias budget, so a "billion laughs" file is refused in milliseconds.
+
+Problems come back as :class:`~milcontacts.checks.Diagnostic` values, never as
+exceptions, so the validator can report them together with everything else.
+The root YAML node is kept, so later levels can point at the line of any value
+(:func:`locate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import checks
+from .checks import Diagnostic
+from .limits import DEFAULT, Limits
+
+try:  # libyaml is what makes validation fast; fall back loudly, not silently.
+    from yaml import CSafeLoader as _BaseLoader
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    HAVE_LIBYAML = False
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Loaded:
+    """The result of reading one YAML file: data (or None) and what went wrong."""
+
+    path: str
+    data: Any = None
+    root: Node | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    raw: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+class _Abort(Exception):
+    """Raised inside the loader to stop at a limit; carries the diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that records duplicate keys and budgets aliases."""
+
+    def __init__(self, stream: str, path: str, limits: Limits, check_aliases: bool):
+        super().__init__(stream)
+        self.mc_path = path
+        self.mc_limits = limits
+        self.mc_check_aliases = check_aliases
+        self.mc_problems: list[Diagnostic] = []
+        self.mc_root: Node | None = None
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        self.mc_root = node
+        if node is None:
+            return None
+        if self.mc_check_aliases:
+            _check_aliases(node, self.mc_path, self.mc_limits)
+        return self.construct_document(node)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    m = key_node.start_mark
+                    self.mc_problems.append(checks.make(
+                        "Y002", self.mc_path, m.line + 1, m.column + 1, key=key, first=seen[key]))
+                else:
+                    seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_aliases(root: Node, path: str, limits: Limits) -> None:
+    """Count alias uses and the expanded size of the node graph.
+
+    A node reached more than once is an alias target.  The expanded size is
+    computed with memoisation, so the check is linear in the number of
+    distinct nodes even for an exponential "billion laughs" graph.
+    """
+    sizes: dict[int, int] = {}
+    visited: set[int] = set()
+    aliases = 0
+    stack: list[tuple[Node, bool]] = [(root, False)]
+
+    def abort(node: Node, detail: str) -> _Abort:
+        m = node.start_mark
+        return _Abort(checks.make("Y004", path, m.line + 1, m.column + 1, detail=detail))
+
+    while stack:
+        node, done = stack.pop()
+        if done:
+            total = 1
+            children = node.value if isinstance(node, SequenceNode) else (
+                [n for pair in node.value for n in pair] if isinstance(node, MappingNode) else [])
+            for child in children:
+                size = sizes.get(id(child))
+                if size is None:  # an alias to an ancestor: a recursive structure
+                    raise abort(child, "a recursive alias (a node that contains itself)")
+                total += size
+            if total > limits.max_nodes:
+                raise abort(root, f"aliases expand to more than {limits.max_nodes:,} nodes")
+            sizes[id(node)] = total
+            continue
+        if id(node) in visited:
+            aliases += 1
+            if aliases > limits.max_aliases:
+                raise abort(node, f"more than {limits.max_aliases} aliases")
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            stack.extend((c, False) for c in node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((k, False))
+                stack.append((v, False))
+
+
+_QUOTED = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
+_COMMENT = re.compile(rb"(?:^|[ \t])#[^\n]*", re.M)
+_INDENT = re.compile(rb"^[ \t]*", re.M)
+
+
+def depth_bound(raw: bytes) -> int:
+    """An upper bound on the YAML nesting depth of ``raw``, without parsing.
+
+    Flow depth: running count of brackets once quoted strings and comments are
+    removed (a bracket inside a plain scalar only makes the bound larger).
+    Block depth: every nested block needs more indentation, except sequences
+    written at the indentation of their key and compact ``- - x`` entries,
+    counted per line.  Over-estimating only costs an exact (slower) check.
+    """
+    stripped = _COMMENT.sub(b"", _QUOTED.sub(b"''", raw))
+    depth = peak = 0
+    for line in stripped.split(b"\n"):
+        opens = line.count(b"[") + line.count(b"{")
+        if opens:
+            peak = max(peak, depth + opens)
+        depth = max(0, depth + opens - line.count(b"]") - line.count(b"}"))
+    indent = max((len(m) for m in _INDENT.findall(raw)), default=0)
+    compact = max((line.count(b"- ") + line.count(b"? ") for line in raw.split(b"\n")), default=0)
+    return peak + 2 * (indent + 1) + compact
+
+
+def exact_depth(text: str, limit: int) -> int:
+    """Nesting depth from libyaml's event stream (its parser keeps an explicit
+    stack, unlike the composer); stops as soon as ``limit`` is passed."""
+    depth = peak = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > peak:
+                peak = depth
+                if peak > limit:
+                    return peak
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return peak
+
+
+def decode_utf8(raw: bytes, path: str, what: str) -> tuple[str | None, Diagnostic | None]:
+    """Strict UTF-8 decoding; on failure a Y006 diagnostic at the bad byte."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        detail = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}: {exc.reason}"
+        return None, checks.make("Y006", path, line, col, what="file", detail=detail)
+
+
+def read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, Diagnostic | None]:
+    """Read a file whole, refusing it by size first (without reading it)."""
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        return None, checks.make("Y001", display, 1, 1, detail=f"cannot read file: {exc.strerror}")
+    if size > limit:
+        return None, checks.make("Y005", display, 1, 1, size=size, limit=limit)
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limit + 1), None
+    except OSError as exc:
+        return None, checks.make("Y001", display, 1, 1, detail=f"cannot read file: {exc.strerror}")
+
+
+def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loaded:
+    """Parse YAML bytes safely into plain data; all problems as diagnostics."""
+    result = Loaded(display, raw=raw)
+    if len(raw) > limits.max_yaml_bytes:
+        result.diagnostics.append(checks.make("Y005", display, 1, 1, size=len(raw), limit=limits.max_yaml_bytes))
+        return result
+    if raw.startswith(BOM):
+        result.diagnostics.append(checks.make("Y007", display, 1, 1))
+        raw = raw[len(BOM):]
+    text, problem = decode_utf8(raw, display, "file")
+    if problem is not None:
+        result.diagnostics.append(problem)
+        return result
+    assert text is not None
+    if depth_bound(raw) > limits.max_depth and exact_depth_safe(text, limits.max_depth, display, result):
+        return result
+    loader = _Loader(text, display, limits, check_aliases=(b"&" in raw or b"*" in raw))
+    try:
+        result.data = loader.get_single_data()
+        result.root = loader.mc_root
+    except _Abort as abort:
+        result.diagnostics.append(abort.diagnostic)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        tag = _tag_of(exc)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if tag is not None:
+            result.diagnostics.append(checks.make("Y003", display, line, col, tag=tag))
+        else:
+            result.diagnostics.append(checks.make("Y001", display, line, col, detail=_yaml_detail(exc)))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        result.diagnostics.append(checks.make("Y001", display, line, col, detail=_yaml_detail(exc)))
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: libyaml rejects some characters (e.g. lone surrogates)
+        # without a mark; RecursionError cannot happen within the depth limit
+        # but must never surface as a traceback.
+        result.diagnostics.append(checks.make("Y001", display, 1, 1, detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    finally:
+        loader.dispose()
+    result.diagnostics.extend(loader.mc_problems)
+    return result
+
+
+def exact_depth_safe(text: str, limit: int, display: str, result: Loaded) -> bool:
+    """True (and a diagnostic added) if the exact depth is over the limit.
+
+    A syntax error met while measuring is left for the real parse to report
+    with its proper message.
+    """
+    try:
+        depth = exact_depth(text, limit)
+    except (yaml.YAMLError, ValueError):
+        depth = 0
+    if depth > limit:
+        result.diagnostics.append(checks.make("Y008", display, 1, 1, limit=limit))
+        return True
+    return False
+
+
+def _tag_of(exc: yaml.constructor.ConstructorError) -> str | None:
+    match = re.search(r"tag '([^']*)'", exc.problem or "")
+    return match.group(1) if match else None
+
+
+def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return ", ".join(parts) or type(exc).__name__
+
+
+def load_yaml(path: Path, display: str, limits: Limits = DEFAULT) -> Loaded:
+    """Read and parse a YAML file (size checked before reading)."""
+    raw, problem = read_bytes(path, display, limits.max_yaml_bytes)
+    if problem is not None:
+        return Loaded(display, diagnostics=[problem])
+    assert raw is not None
+    return load_yaml_bytes(raw, display, limits)
+
+
+def locate(root: Node | None, path: Sequence[Any]) -> tuple[int, int]:
+    """1-based (line, column) of the YAML node at ``path`` (keys and indices).
+
+    Walks as deep as the path exists and returns the deepest node found, so a
+    missing key points at the mapping that lacks it.
+    """
+    if root is None:
+        return 1, 1
+    node = root
+    for step in path:
+        nxt: Node | None = None
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and k.value == step:
+                    nxt = v
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            nxt = node.value[step]
+        if nxt is None:
+            break
+        node = nxt
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+_FLOW_MAX = 8
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    # A JSON string is a valid YAML double-quoted scalar: unambiguous quoting
+    # for every text (colons, quotes, leading dashes, "no", "null" ...).
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _is_flat(d: Any) -> bool:
+    return isinstance(d, dict) and len(d) <= _FLOW_MAX and all(
+        not isinstance(v, (dict, list)) for v in d.values())
+
+
+def _emit(value: Any, indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, v in value.items():
+            if isinstance(v, dict) and v and _is_flat(v) and key in _FLOW_KEYS:
+                lines.append(f"{pad}{key}: {_flow(v)}")
+            elif isinstance(v, dict) and v:
+                lines.append(f"{pad}{key}:")
+                _emit(v, indent + 2, lines)
+            elif isinstance(v, list) and v:
+                lines.append(f"{pad}{key}:")
+                _emit(v, indent + 2, lines)
+            elif isinstance(v, (dict, list)):
+                lines.append(f"{pad}{key}: {'{}' if isinstance(v, dict) else '[]'}")
+            else:
+                lines.append(f"{pad}{key}: {_scalar(v)}")
+    elif isinstance(value, list):
+        for item in value:
+            if _is_flat(item):
+                lines.append(f"{pad}- {_flow(item)}")
+            elif isinstance(item, dict):
+                sub: list[str] = []
+                _emit(item, indent + 2, sub)
+                sub[0] = f"{pad}- {sub[0][indent + 2:]}"
+                lines.extend(sub)
+            else:
+                lines.append(f"{pad}- {_scalar(item)}")
+    else:
+        lines.append(f"{pad}{_scalar(value)}")
+
+
+_FLOW_KEYS = {"trigger", "cue", "source", "published"}
+
+
+def _flow(d: dict) -> str:
+    return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in d.items()) + "}"
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Annotation data as readable, deterministic YAML.
+
+    Spans are written one per line as flow mappings, strings are always
+    double-quoted; key order is kept.  Used by the tools that create files
+    (``new``, passes made by annotators); tools that *edit* an existing file
+    use ruamel.yaml round-trip instead, to keep comments.
+    """
+    lines: list[str] = [f"# {h}" if h else "#" for h in header.splitlines()] if header else []
+    _emit(data, 0, lines)
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half.
+
+    The content goes to a temporary file in the same folder, is flushed to
+    disk, then renamed over the target (rename is atomic on POSIX).
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
