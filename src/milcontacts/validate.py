@@ -340,6 +340,11 @@ def _check_references(data: dict, display: str, locate: Locator, kb: KB | None) 
             elif isinstance(ent.get("type"), str) and kb.entities[slug] != ent["type"]:
                 emit("R008", ("entities", i, "type"), type=ent["type"], kbtype=kb.entities[slug], kb=slug)
 
+    doc = data.get("document")
+    story = doc.get("story") if isinstance(doc, dict) else None
+    if kb is not None and isinstance(story, str) and story not in kb.events:
+        emit("R003", ("document", "story"), kb=story)
+
     for i, ev in _items(data, "events"):
         slug = ev.get("kb")
         if kb is not None and isinstance(slug, str) and slug not in kb.events:
