@@ -337,9 +337,18 @@ def _scalar(value: Any) -> str:
         return "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    # A JSON string is a valid YAML double-quoted scalar: unambiguous quoting
-    # for every text (colons, quotes, leading dashes, "no", "null" ...).
-    return json.dumps(str(value), ensure_ascii=False)
+    text = str(value)
+    # Identifiers and labels stay plain for readability; everything else is a
+    # JSON string, which is a valid YAML double-quoted scalar: unambiguous for
+    # every text (colons, quotes, leading dashes ...).
+    if _PLAIN.match(text) and text.lower() not in _YAML11_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+# Words YAML 1.1 (PyYAML) would read as booleans or null.
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 
 def _is_flat(d: Any) -> bool:
