@@ -139,7 +139,14 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    # argparse cannot take a positional after an option of a subcommand
+    # (`new TEXT_FILE --id DOC_ID ROOT`, the DESIGN §8 order): accept ROOT there.
+    if (extras and getattr(args, "verb", None) == "new" and len(extras) == 1
+            and not extras[0].startswith("-") and args.root == Path(".")):
+        args.root = Path(extras[0])
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
