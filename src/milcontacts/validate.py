@@ -112,18 +112,26 @@ def _nearest(raw: str, text: str, start: int) -> int | None:
     return best
 
 
+def _in_url(raw: str, pos: int) -> bool:
+    """True if ``pos`` is inside a URL (names are never annotated inside URLs)."""
+    start = max(raw.rfind(" ", 0, pos), raw.rfind("\n", 0, pos)) + 1
+    return "://" in raw[start:pos] or raw.startswith("www.", start)
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
-def on_token_boundaries(raw: str, start: int, end: int) -> bool:
+def on_token_boundaries(raw: str, start: int, end: int, cuts: frozenset[int] = frozenset()) -> bool:
     """True if [start, end) neither starts nor ends inside a word.
 
     The validator's approximation of "aligned to tokens": it must not import
-    spaCy.  The build checks real spaCy token alignment as an error.
+    spaCy.  The build checks real spaCy token alignment as an error.  Zone
+    boundaries (``cuts``) count as word boundaries: a heading glued to the
+    next sentence in the raw text ("…la RussieMark Milley…") is two zones.
     """
-    before = raw[start - 1] if start > 0 else " "
-    after = raw[end] if end < len(raw) else " "
+    before = raw[start - 1] if start > 0 and start not in cuts else " "
+    after = raw[end] if end < len(raw) and end not in cuts else " "
     return not ((_is_word_char(before) and _is_word_char(raw[start]))
                 or (_is_word_char(after) and _is_word_char(raw[end - 1])))
 
@@ -394,6 +402,7 @@ def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> l
     boiler = [(z["start"], z["end"]) for _, z in _items(data, "zones")
               if _is_span(z) and z.get("type") == "boilerplate"]
     names = [(p, m, e) for p, m, e in _name_mentions(data) if _valid(raw, m)]
+    cuts = frozenset(b for _, z in _items(data, "zones") if _is_span(z) for b in (z["start"], z["end"]))
     covered = sorted((m["start"], m["end"]) for _, m, _ in names)
 
     def inside(a: int, b: int, ranges: Iterable[tuple[int, int]]) -> bool:
@@ -405,7 +414,7 @@ def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> l
         first_of.setdefault(m["text"], (path, m))
         if isinstance(ent.get("type"), str):
             types_of[m["text"]].add(ent["type"])
-        if not on_token_boundaries(raw, m["start"], m["end"]):
+        if not on_token_boundaries(raw, m["start"], m["end"], cuts):
             line, col = locate(path)
             out.append(checks.make("W003", display, line, col, subject=f"{m['text']}@{m['start']}",
                                    text=m["text"], start=m["start"], end=m["end"]))
@@ -419,7 +428,7 @@ def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> l
         while pos != -1:
             end = pos + len(text)
             if (not inside(pos, end, covered) and not inside(pos, end, boiler)
-                    and on_token_boundaries(raw, pos, end)):
+                    and on_token_boundaries(raw, pos, end, cuts) and not _in_url(raw, pos)):
                 line, col = locate(path)
                 out.append(checks.make("W001", display, line, col, subject=f"{text}@{pos}", text=text,
                                        start=m["start"], end=m["end"], bstart=pos, bend=end))
