@@ -145,7 +145,20 @@ def make(code: str, file: str, line: int, column: int, subject: str = "", **para
     """Build the diagnostic for check ``code`` with its message filled in."""
     check = CHECKS[code]
     return Diagnostic(file, max(1, line), max(1, column), check.severity, code,
-                      check.template.format(**params), subject)
+                      printable(check.template.format(**params)), printable(subject))
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print and to encode as UTF-8.
+
+    YAML escapes can put lone surrogates ("\\ud800") into strings; echoed in
+    a message they would crash the output stream, so they are shown escaped.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def render_markdown() -> str:

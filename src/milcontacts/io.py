@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -259,6 +259,10 @@ def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loade
     finally:
         loader.dispose()
     result.diagnostics.extend(loader.mc_problems)
+    # libyaml can put the mark of an error at end of input one line past the
+    # last one; a diagnostic must always point at a line of the file.
+    last = raw.count(b"\n") + 1
+    result.diagnostics = [d if d.line <= last else replace(d, line=last, column=1) for d in result.diagnostics]
     return result
 
 

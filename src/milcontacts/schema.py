@@ -81,8 +81,12 @@ def _slow(name: str) -> Any:
 def errors(instance: Any, name: str = "annotation") -> list[SchemaError]:
     """All schema errors of ``instance``, most specific first, deduplicated."""
     fast = _fast(name)
-    if fast is not None and fast.is_valid(instance):
-        return []
+    if fast is not None:
+        try:
+            if fast.is_valid(instance):
+                return []
+        except (ValueError, TypeError, OverflowError):
+            pass  # data Rust cannot represent (lone surrogates, huge ints): ask jsonschema
     return list(_explain(_slow(name).iter_errors(instance)))
 
 
