@@ -358,8 +358,9 @@ def _items(data: dict) -> dict[str, dict[tuple[int, int], tuple[str, str, str]]]
     for t in data.get("timexes") or []:
         out["timexes"][(t["start"], t["end"])] = (t["text"], str(t.get("type")), f"value={t.get('value')}")
     for v in data.get("events") or []:
-        args = ", ".join(f"{a.get('role')}={ent_label(a['ref']) if 'ref' in a else repr(a.get('text'))}"
-                         for a in v.get("arguments") or [])
+        # Argument order has no meaning: sorted, so a reordering is not a change.
+        args = ", ".join(sorted(f"{a.get('role')}={ent_label(a['ref']) if 'ref' in a else repr(a.get('text'))}"
+                                for a in v.get("arguments") or []))
         trig = v["trigger"]
         out["events"][(trig["start"], trig["end"])] = (trig["text"], str(v.get("type")),
                                                        f"modality={v.get('modality')}; kb={v.get('kb')}; {args}")
