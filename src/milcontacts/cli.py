@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score predictions against the gold")
     p.add_argument("predictions", type=Path, metavar="PRED.jsonl")
     _root(p)
-    p.add_argument("--split", default=None, help="score only this split (default: every document predicted)")
+    p.add_argument("--split", default=None, help="score only this split (default: every annotated document; one without a prediction line counts as empty)")
     _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("evaluate"))
 
