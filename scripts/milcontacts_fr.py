@@ -1,0 +1,714 @@
+# Loading script of the MilContacts-FR dataset (DESIGN.md §5).
+#
+# This file is the single source of the dataset's features: `milcontacts build`
+# imports it to write the Parquet files and the card, and users of `datasets`
+# < 4 run it directly:
+#
+#     load_dataset("path/to/built/folder/milcontacts_fr.py", "ner", trust_remote_code=True)
+#
+# It is self-contained on purpose (it is shipped alone next to the data): it
+# imports only the standard library, `datasets`, PyYAML, and spaCy (only for the
+# `ner` and `events` configs, which need sentences and tokens).  It must run
+# unchanged with datasets 3.x and 5.x.
+"""MilContacts-FR: French news on US-Russian military-to-military contacts, with
+stand-off annotations of entities, time expressions, events and sources."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+from typing import Any, Callable, Iterator, Optional
+
+import datasets
+import yaml
+
+try:  # libyaml's parser is several times faster; the pure-Python one gives the same data
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_DESCRIPTION = """\
+MilContacts-FR is a small French news corpus about military-to-military contacts between the
+United States and Russia (deconfliction in Syria 2015, Dunford-Gerasimov in Baku 2017,
+Milley-Gerasimov in Helsinki 2021), with hand-checked stand-off annotations of named and nominal
+entity mentions, TIMEX3 time expressions, events with arguments, and attributions (who said what,
+after PARC 3.0). Offsets are Python str indices (Unicode code points) into the NFC text, start
+inclusive, end exclusive, and every span repeats its text.
+"""
+_LICENSE = ("Annotations: CC-BY-4.0. Texts: third-party copyrighted news articles, reproduced only so "
+            "that the stand-off annotations can be read; any reuse of a text needs the rights "
+            "holder's permission (see each document's metadata.rights).")
+_CITATION = ""
+_HOMEPAGE = ""
+
+VERSION = "1.0.0"
+
+# The enumerations below repeat schema/annotation.schema.json ($defs/entity_type,
+# $defs/zone_type), which is their single source: this file cannot read the
+# schema (it is shipped alone), so tests/test_dataset_script.py checks that
+# they are equal.  Order matters: it fixes the ClassLabel ids of `ner_tags`.
+ENTITY_TYPES = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "MISC")
+NER_TAGS = ("O",) + tuple(f"{prefix}-{etype}" for etype in ENTITY_TYPES for prefix in ("B", "I"))
+
+#: Zones whose sentences get no `ner` row: names there are not annotated (DESIGN §3).
+UNANNOTATED_ZONES = frozenset({"boilerplate"})
+
+CONFIG_NAMES = ("documents", "ner", "events", "attributions")
+
+#: Error codes carried by :class:`CorpusError` (`milcontacts build` prints them).
+MISALIGNED_NAME = "B001"
+BAD_SOURCE = "B003"
+
+
+# --------------------------------------------------------------------------
+# Features
+# --------------------------------------------------------------------------
+
+def _value(dtype: str) -> datasets.Value:
+    return datasets.Value(dtype)
+
+
+def _list(feature: Any) -> Any:
+    """A list with one item per element.
+
+    ``datasets.List`` (datasets >= 4) keeps a list of structs a list of dicts;
+    the legacy ``Sequence`` of a dict would turn it into a dict of lists.
+    datasets < 4 has no ``List``: there a one-element Python list ``[feature]``
+    means the same Arrow type (a list of structs).
+    """
+    if hasattr(datasets, "List"):
+        return datasets.List(feature)
+    return [feature]
+
+
+def _sequence(feature: Any) -> Any:
+    """A list of scalars (or class labels): ``List`` when it exists, else ``Sequence``
+    (which, for a non-dict feature, is the same Arrow list and keeps ``.feature``)."""
+    if hasattr(datasets, "List"):
+        return datasets.List(feature)
+    return datasets.Sequence(feature)
+
+
+def _span() -> dict[str, Any]:
+    return {"start": _value("int32"), "end": _value("int32"), "text": _value("string")}
+
+
+def _mention() -> dict[str, Any]:
+    """A located piece of text; ``kind`` is NAM/NOM/PRO for entity mentions, null otherwise."""
+    return {**_span(), "kind": _value("string")}
+
+
+def _referent_feature() -> dict[str, Any]:
+    """What an event argument or an attribution source points at, resolved.
+
+    ``kind`` is ``entity`` (``ref`` an entity id; ``mentions`` all its mentions),
+    ``timex`` (``ref`` a timex id; ``mentions`` its one span; ``value`` its
+    normalised value) or ``span`` (no id; ``mentions`` the span itself).
+    """
+    return {
+        "kind": _value("string"),
+        "ref": _value("string"),
+        "type": _value("string"),
+        "kb": _value("string"),
+        "value": _value("string"),
+        "mentions": _list(_mention()),
+    }
+
+
+def features(config_name: str) -> datasets.Features:
+    """The features of one config (the single definition the build and the card use)."""
+    if config_name == "documents":
+        return datasets.Features({
+            "id": _value("string"),
+            "text": _value("string"),
+            "metadata": {
+                "title": _value("string"),
+                "publisher": _value("string"),
+                "agency": _value("string"),
+                "url": _value("string"),
+                "published": {"value": _value("string"), "precision": _value("string"),
+                              "evidence": _value("string")},
+                "truncated": _value("bool"),
+                "story": _value("string"),
+                "source_file": _value("string"),
+                "text_sha256": _value("string"),
+                "rights": _value("string"),
+                "review_status": _value("string"),
+                "split": _value("string"),
+            },
+            "zones": _list({"id": _value("string"), "type": _value("string"), **_span()}),
+            "entities": _list({
+                "id": _value("string"), "type": _value("string"), "kb": _value("string"),
+                "mentions": _list({**_span(), "kind": _value("string")}),
+            }),
+            "timexes": _list({
+                "id": _value("string"), "type": _value("string"), **_span(),
+                "value": _value("string"), "mod": _value("string"),
+            }),
+            "events": _list({
+                "id": _value("string"), "type": _value("string"), "trigger": _span(),
+                "modality": _value("string"), "kb": _value("string"),
+                # An argument has a ref (entity or timex id) or a span (start/end/text), never both.
+                "arguments": _list({"role": _value("string"), "ref": _value("string"), **_span()}),
+            }),
+            "attributions": _list({
+                "id": _value("string"), "type": _value("string"),
+                # The source is an entity (ref) or, when no entity fits, a span.
+                "source": {"ref": _value("string"), **_span()},
+                "cue": _span(),
+                "content": _list(_span()),
+                "nested_in": _value("string"),
+            }),
+        })
+    if config_name == "ner":
+        return datasets.Features({
+            "id": _value("string"),
+            "doc_id": _value("string"),
+            "sentence_id": _value("int32"),
+            "zone_id": _value("string"),
+            "zone_type": _value("string"),
+            "tokens": _sequence(_value("string")),
+            "ner_tags": _sequence(datasets.ClassLabel(names=list(NER_TAGS))),
+            "token_starts": _sequence(_value("int32")),
+            "token_ends": _sequence(_value("int32")),
+        })
+    if config_name == "events":
+        return datasets.Features({
+            "doc_id": _value("string"),
+            "id": _value("string"),
+            "type": _value("string"),
+            "modality": _value("string"),
+            "kb": _value("string"),
+            "trigger": _span(),
+            "arguments": _list({"role": _value("string"), **_referent_feature()}),
+            "zone_type": _value("string"),
+            "context": _span(),
+        })
+    if config_name == "attributions":
+        return datasets.Features({
+            "doc_id": _value("string"),
+            "id": _value("string"),
+            "type": _value("string"),
+            "source": _referent_feature(),
+            "cue": _span(),
+            "content": _list(_span()),
+            "nested_in": _value("string"),
+            "zone_type": _value("string"),
+        })
+    raise ValueError(f"unknown config {config_name!r}; expected one of {', '.join(CONFIG_NAMES)}")
+
+
+_CONFIG_DESCRIPTIONS = {
+    "documents": "One row per text: the raw text, its metadata and every annotation layer, nested.",
+    "ner": ("One row per sentence of the zones that are not boilerplate: spaCy French tokens, "
+            "BIO tags of the name (NAM) mentions, and token character offsets into the text."),
+    "events": "One row per event mention: type, trigger, modality, resolved arguments, sentence context.",
+    "attributions": "One row per attribution: type, resolved source, cue, content spans, nesting.",
+}
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+class CorpusError(ValueError):
+    """A problem in the corpus files that stops generation, located in an annotation file.
+
+    ``str(error)`` is ``file:line:column: error CODE: message``, the format of
+    ``milcontacts validate``; the attributes let a caller print it its own way.
+    """
+
+    def __init__(self, file: str, line: int, column: int, code: str, message: str):
+        super().__init__(f"{file}:{line}:{column}: error {code}: {message}")
+        self.file, self.line, self.column, self.code, self.message = file, line, column, code, message
+
+
+# --------------------------------------------------------------------------
+# Reading the corpus
+# --------------------------------------------------------------------------
+
+def _read_bytes(path: str) -> bytes:
+    # `open` (not a pathlib call): in streaming mode `datasets` patches this
+    # module's `open` so that remote paths work too.
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def read_splits(path: str) -> dict[str, list[str]]:
+    """``splits.yaml``: split name -> document ids, in the file's order."""
+    data = yaml.load(_read_bytes(path).decode("utf-8"), Loader=_Loader)
+    splits = data.get("splits") if isinstance(data, dict) else None
+    if not isinstance(splits, dict):
+        raise ValueError(f"{path}: expected a mapping `splits: {{name: [doc ids]}}`")
+    return {str(name): [str(i) for i in (ids or [])] for name, ids in splits.items()}
+
+
+class Sentence:
+    """A sentence of one zone: its non-space tokens as absolute (start, end) offsets."""
+
+    __slots__ = ("zone", "tokens")
+
+    def __init__(self, zone: dict[str, Any], tokens: list[tuple[int, int]]):
+        self.zone = zone
+        self.tokens = tokens
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1][1]
+
+
+class Document:
+    """One annotation file with its raw text, as the generators need it.
+
+    ``display`` is how errors name the annotation file (``annotations/<doc_id>.yaml``);
+    ``yaml_source`` returns the YAML text and is called only to locate an error.
+    (Plain classes, not dataclasses: a script imported by path may not be in
+    ``sys.modules``, which dataclasses need.)
+    """
+
+    def __init__(self, data: dict[str, Any], text: str, display: str, split: str,
+                 yaml_source: Optional[Callable[[], str]] = None):
+        self.data = data
+        self.text = text
+        self.display = display
+        self.split = split
+        self.yaml_source = yaml_source
+        self._sentences: Optional[list[Sentence]] = None
+
+    @property
+    def id(self) -> str:
+        return self.data["document"]["id"]
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[int, int]:
+        """1-based (line, column) of the YAML node at ``path``; (1, 1) if unknown."""
+        if self.yaml_source is None:
+            return 1, 1
+        node = yaml.compose(self.yaml_source(), Loader=_Loader)
+        for step in path:
+            nxt = None
+            if isinstance(node, yaml.MappingNode):
+                nxt = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                nxt = node.value[step]
+            if nxt is None:
+                break
+            node = nxt
+        return (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
+
+    def error(self, code: str, path: tuple[Any, ...], message: str) -> CorpusError:
+        line, column = self.locate(path)
+        return CorpusError(self.display, line, column, code, message)
+
+    def sentences(self) -> list[Sentence]:
+        if self._sentences is None:
+            self._sentences = segment(self)
+        return self._sentences
+
+
+def document_from_data(data: dict[str, Any], text: str, display: str, split: str,
+                       yaml_source: Optional[Callable[[], str]] = None) -> Document:
+    """Wrap already-parsed annotation data (``milcontacts build`` reads files with its own,
+    validating reader and passes the data here), checking every span against the text."""
+    doc = Document(data, text, display, split, yaml_source)
+    _check_spans(doc)
+    return doc
+
+
+def read_document(annotation_path: str, text_path: str, display: str, split: str) -> Document:
+    """Read one annotation file and its raw text (byte-exact, UTF-8, sha256 checked)."""
+    source = _read_bytes(annotation_path).decode("utf-8")
+    data = yaml.load(source, Loader=_Loader)
+    raw = _read_bytes(text_path)
+    doc = Document(data, raw.decode("utf-8"), display, split, lambda: source)
+    expected = data["document"].get("text_sha256")
+    actual = hashlib.sha256(raw).hexdigest()
+    if expected != actual:
+        raise doc.error(BAD_SOURCE, ("document", "text_sha256"),
+                        f"sha256 of the raw text is {actual}, the annotation records {expected}: "
+                        "the text changed (run milcontacts validate)")
+    _check_spans(doc)
+    return doc
+
+
+def _iter_spans(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    for i, z in enumerate(data["zones"]):
+        yield ("zones", i), z
+    for i, e in enumerate(data["entities"]):
+        for j, m in enumerate(e["mentions"]):
+            yield ("entities", i, "mentions", j), m
+    for i, t in enumerate(data["timexes"]):
+        yield ("timexes", i), t
+    for i, v in enumerate(data["events"]):
+        yield ("events", i, "trigger"), v["trigger"]
+        for j, a in enumerate(v["arguments"]):
+            if "start" in a:
+                yield ("events", i, "arguments", j), a
+    for i, a in enumerate(data["attributions"]):
+        if "start" in a["source"]:
+            yield ("attributions", i, "source"), a["source"]
+        yield ("attributions", i, "cue"), a["cue"]
+        for j, c in enumerate(a["content"]):
+            yield ("attributions", i, "content", j), c
+
+
+def _check_spans(doc: Document) -> None:
+    """Every span's text must be the text at its offsets (the validator says so too;
+    this guards users who run the script on a corpus that was never validated)."""
+    for path, span in _iter_spans(doc.data):
+        if doc.text[span["start"]:span["end"]] != span["text"]:
+            raise doc.error(BAD_SOURCE, path, f"text {span['text']!r} is not raw[{span['start']}:{span['end']}] "
+                                              "(run milcontacts validate)")
+
+
+# --------------------------------------------------------------------------
+# Tokens and sentences (configs `ner` and `events`)
+# --------------------------------------------------------------------------
+
+_NLP = None
+
+
+def _nlp() -> Any:
+    """spaCy's rule-based French tokenizer and sentencizer: nothing to download."""
+    global _NLP
+    if _NLP is None:
+        import spacy
+
+        nlp = spacy.blank("fr")
+        nlp.add_pipe("sentencizer")
+        _NLP = nlp
+    return _NLP
+
+
+def _inside_word(text: str, offset: int) -> bool:
+    """True if ``offset`` falls between two letters or digits (cutting there would cut a word)."""
+    return 0 < offset < len(text) and text[offset - 1].isalnum() and text[offset].isalnum()
+
+
+def _name_mentions(doc: Document) -> list[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any]]]:
+    """(YAML path, mention, entity) of every NAM mention, in text order."""
+    out = [(("entities", i, "mentions", j), m, e)
+           for i, e in enumerate(doc.data["entities"])
+           for j, m in enumerate(e["mentions"]) if m["kind"] == "NAM"]
+    return sorted(out, key=lambda t: (t[1]["start"], t[1]["end"]))
+
+
+def segment(doc: Document) -> list[Sentence]:
+    """Sentences of every zone, in text order, tokenized zone by zone.
+
+    Rules (documented in the dataset card):
+
+    1. Each zone is tokenized alone with ``spacy.blank("fr")``, so no token or
+       sentence crosses a zone boundary.
+    2. A token is split at the start or end of a name (NAM) mention that falls
+       inside it, unless that offset is between two letters or digits: this
+       separates a name from punctuation spaCy glued to it ("Xinhua|16.02.2017",
+       "@Pentagone") but never cuts a word (a mention that would need that is an
+       error, B001).
+    3. Sentences come from spaCy's rule-based ``sentencizer``, with three
+       corrections: a line break starts a new sentence; an opening quote or
+       bracket that the sentencizer left at the end of a sentence starts the
+       next one instead; no sentence boundary is kept inside a name mention
+       ("J. Dunford").
+    4. Whitespace tokens are dropped.
+    """
+    nlp = _nlp()
+    from spacy.tokens import Doc as SpacyDoc
+
+    text = doc.text
+    names = [m for _, m, _ in _name_mentions(doc)]
+    cuts = sorted({m["start"] for m in names} | {m["end"] for m in names})
+    sentences: list[Sentence] = []
+    for zone in doc.data["zones"]:
+        zstart, zend = zone["start"], zone["end"]
+        spans: list[tuple[int, int]] = []
+        for tok in nlp.tokenizer(text[zstart:zend]):
+            a = zstart + tok.idx
+            b = a + len(tok.text)
+            for p in cuts[bisect.bisect_right(cuts, a):bisect.bisect_left(cuts, b)]:
+                if not _inside_word(text, p):
+                    spans.append((a, p))
+                    a = p
+            spans.append((a, b))
+        if not spans:
+            continue
+        # spaCy tokens plus single trailing spaces tile the zone; splitting keeps that.
+        words = [text[a:b] for a, b in spans]
+        spaces = [(spans[i + 1][0] if i + 1 < len(spans) else zend) - b == 1 for i, (_, b) in enumerate(spans)]
+        sdoc = nlp.get_pipe("sentencizer")(SpacyDoc(nlp.vocab, words=words, spaces=spaces))
+        # (start, end, starts a sentence, opening punctuation) for each non-space token
+        items: list[list[Any]] = []
+        pending = False  # a sentence start seen on a whitespace token, or a line break
+        for tok, (a, b) in zip(sdoc, spans):
+            pending = pending or (tok.is_sent_start and tok.i > 0)
+            if tok.text.isspace():
+                pending = pending or "\n" in tok.text
+                continue
+            items.append([a, b, pending or not items, tok.is_left_punct and not tok.is_right_punct])
+            pending = False
+        for i in range(1, len(items)):
+            # The sentencizer leaves an opening quote or bracket at the end of the
+            # previous sentence ("... Pentagone. « Nous ..."): move the start onto it.
+            if items[i][2]:
+                j = i
+                while j > 0 and items[j - 1][3] and not items[j - 1][2]:
+                    j -= 1
+                if j != i:
+                    items[i][2], items[j][2] = False, True
+        current: list[tuple[int, int]] = []
+        for a, b, starts, _ in items:
+            if starts and current and not any(m["start"] < a < m["end"] for m in names):
+                sentences.append(Sentence(zone, current))
+                current = []
+            current.append((a, b))
+        if current:
+            sentences.append(Sentence(zone, current))
+    return sentences
+
+
+def _check_alignment(doc: Document, sentences: list[Sentence]) -> None:
+    """Every name mention outside boilerplate must start and end on token boundaries."""
+    starts = {a for s in sentences for a, _ in s.tokens}
+    ends = {b for s in sentences for _, b in s.tokens}
+    zones = doc.data["zones"]
+    for path, m, _ in _name_mentions(doc):
+        start, end, mtext = m["start"], m["end"], m["text"]
+        zone = next((z for z in zones if z["start"] <= start < z["end"]), None)
+        where = f"name mention {mtext!r} [{start}, {end})"
+        if zone is None or end > zone["end"]:
+            raise doc.error(MISALIGNED_NAME, path, f"{where} is not inside one zone: names cannot cross zones")
+        if zone["type"] in UNANNOTATED_ZONES:
+            continue
+        for offset, ok, side in ((start, start in starts, "starts"), (end, end in ends, "ends")):
+            if not ok:
+                tok = next(((a, b) for s in sentences for a, b in s.tokens if a < offset < b), None)
+                inside = (f"inside the token {_text_of(doc, tok)!r} [{tok[0]}, {tok[1]})" if tok
+                          else "on whitespace")
+                raise doc.error(MISALIGNED_NAME, path,
+                                f"{where} {side} {inside}: a name must cover whole tokens (a token is split "
+                                "at a name boundary only where that does not cut a word); fix the span")
+
+
+def _text_of(doc: Document, span: Optional[tuple[int, int]]) -> str:
+    return doc.text[span[0]:span[1]] if span else ""
+
+
+# --------------------------------------------------------------------------
+# Examples
+# --------------------------------------------------------------------------
+
+def _span_of(d: dict[str, Any]) -> dict[str, Any]:
+    return {"start": d["start"], "end": d["end"], "text": d["text"]}
+
+
+def _zone_type(doc: Document, offset: int) -> Optional[str]:
+    return next((z["type"] for z in doc.data["zones"] if z["start"] <= offset < z["end"]), None)
+
+
+def _document_example(doc: Document) -> dict[str, Any]:
+    d, meta = doc.data, doc.data["document"]
+    published = meta.get("published") or {}
+    return {
+        "id": doc.id,
+        "text": doc.text,
+        "metadata": {
+            "title": meta.get("title"),
+            "publisher": meta.get("publisher"),
+            "agency": meta.get("agency"),
+            "url": meta.get("url"),
+            "published": {"value": published.get("value"), "precision": published.get("precision"),
+                          "evidence": published.get("evidence")},
+            "truncated": meta.get("truncated"),
+            "story": meta.get("story"),
+            "source_file": meta.get("source_file"),
+            "text_sha256": meta.get("text_sha256"),
+            "rights": meta.get("rights"),
+            "review_status": (d.get("review") or {}).get("status"),
+            "split": doc.split,
+        },
+        "zones": [{"id": z["id"], "type": z["type"], **_span_of(z)} for z in d["zones"]],
+        "entities": [{"id": e["id"], "type": e["type"], "kb": e.get("kb"),
+                      "mentions": [{**_span_of(m), "kind": m["kind"]} for m in e["mentions"]]}
+                     for e in d["entities"]],
+        "timexes": [{"id": t["id"], "type": t["type"], **_span_of(t), "value": t.get("value"),
+                     "mod": t.get("mod")} for t in d["timexes"]],
+        "events": [{"id": v["id"], "type": v["type"], "trigger": _span_of(v["trigger"]),
+                    "modality": v["modality"], "kb": v.get("kb"),
+                    "arguments": [{"role": a["role"], "ref": a.get("ref"), "start": a.get("start"),
+                                   "end": a.get("end"), "text": a.get("text")} for a in v["arguments"]]}
+                   for v in d["events"]],
+        "attributions": [{"id": a["id"], "type": a["type"],
+                          "source": {"ref": a["source"].get("ref"), "start": a["source"].get("start"),
+                                     "end": a["source"].get("end"), "text": a["source"].get("text")},
+                          "cue": _span_of(a["cue"]), "content": [_span_of(c) for c in a["content"]],
+                          "nested_in": a.get("nested_in")}
+                         for a in d["attributions"]],
+    }
+
+
+def _ner_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    sentences = doc.sentences()
+    _check_alignment(doc, sentences)
+    tag_id = {tag: i for i, tag in enumerate(NER_TAGS)}
+    spans_by_start: dict[int, tuple[int, str]] = {}  # name mention start -> (end, entity type)
+    for path, m, e in _name_mentions(doc):
+        if e["type"] not in ENTITY_TYPES:
+            raise doc.error(BAD_SOURCE, path, f"entity type {e['type']!r} has no NER tag")
+        spans_by_start[m["start"]] = (m["end"], e["type"])
+    index = 0
+    for sent in sentences:
+        if sent.zone["type"] in UNANNOTATED_ZONES:
+            continue
+        tags = []
+        open_until, open_type = -1, ""
+        for a, b in sent.tokens:
+            if a in spans_by_start:
+                open_until, open_type = spans_by_start[a]
+                tags.append(tag_id[f"B-{open_type}"])
+            elif a < open_until:
+                tags.append(tag_id[f"I-{open_type}"])
+            else:
+                tags.append(tag_id["O"])
+        yield f"{doc.id}:{index}", {
+            "id": f"{doc.id}:{index}",
+            "doc_id": doc.id,
+            "sentence_id": index,
+            "zone_id": sent.zone["id"],
+            "zone_type": sent.zone["type"],
+            "tokens": [doc.text[a:b] for a, b in sent.tokens],
+            "ner_tags": tags,
+            "token_starts": [a for a, _ in sent.tokens],
+            "token_ends": [b for _, b in sent.tokens],
+        }
+        index += 1
+
+
+def _referent(doc: Document, ref: Optional[str], span: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """Resolve an entity/timex id, or wrap an inline span (see :func:`_referent_feature`)."""
+    if ref is None:
+        return {"kind": "span", "ref": None, "type": None, "kb": None, "value": None,
+                "mentions": [{**_span_of(span), "kind": None}] if span else []}
+    for e in doc.data["entities"]:
+        if e["id"] == ref:
+            return {"kind": "entity", "ref": ref, "type": e["type"], "kb": e.get("kb"), "value": None,
+                    "mentions": [{**_span_of(m), "kind": m["kind"]} for m in e["mentions"]]}
+    for t in doc.data["timexes"]:
+        if t["id"] == ref:
+            return {"kind": "timex", "ref": ref, "type": t["type"], "kb": None, "value": t.get("value"),
+                    "mentions": [{**_span_of(t), "kind": None}]}
+    raise doc.error(BAD_SOURCE, (), f"reference {ref!r} does not name an entity or a timex "
+                                    "(run milcontacts validate)")
+
+
+def _context(doc: Document, start: int, end: int) -> dict[str, Any]:
+    """The sentence(s) overlapping [start, end); the zone if none does (a span on whitespace)."""
+    hits = [s for s in doc.sentences() if s.start < end and start < s.end]
+    if hits:
+        a, b = hits[0].start, hits[-1].end
+    else:
+        zone = next((z for z in doc.data["zones"] if z["start"] <= start < z["end"]), None)
+        a, b = (zone["start"], zone["end"]) if zone else (start, end)
+    return {"start": a, "end": b, "text": doc.text[a:b]}
+
+
+def _event_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    for v in doc.data["events"]:
+        trig = v["trigger"]
+        args = []
+        for a in v["arguments"]:
+            args.append({"role": a["role"], **_referent(doc, a.get("ref"), a if "start" in a else None)})
+        yield f"{doc.id}:{v['id']}", {
+            "doc_id": doc.id, "id": v["id"], "type": v["type"], "modality": v["modality"],
+            "kb": v.get("kb"), "trigger": _span_of(trig), "arguments": args,
+            "zone_type": _zone_type(doc, trig["start"]),
+            "context": _context(doc, trig["start"], trig["end"]),
+        }
+
+
+def _attribution_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    for a in doc.data["attributions"]:
+        src = a["source"]
+        yield f"{doc.id}:{a['id']}", {
+            "doc_id": doc.id, "id": a["id"], "type": a["type"],
+            "source": _referent(doc, src.get("ref"), src if "start" in src else None),
+            "cue": _span_of(a["cue"]), "content": [_span_of(c) for c in a["content"]],
+            "nested_in": a.get("nested_in"), "zone_type": _zone_type(doc, a["cue"]["start"]),
+        }
+
+
+def examples(config_name: str, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, example) pairs of one document for one config, in a fixed order."""
+    if config_name == "documents":
+        yield doc.id, _document_example(doc)
+    elif config_name == "ner":
+        yield from _ner_examples(doc)
+    elif config_name == "events":
+        yield from _event_examples(doc)
+    elif config_name == "attributions":
+        yield from _attribution_examples(doc)
+    else:
+        raise ValueError(f"unknown config {config_name!r}")
+
+
+# --------------------------------------------------------------------------
+# The builder
+# --------------------------------------------------------------------------
+
+def _join(base: str, *parts: str) -> str:
+    """Join path parts with '/', for local paths and URLs alike."""
+    return "/".join([base.rstrip("/")] + [p.strip("/") for p in parts])
+
+
+class MilContactsFR(datasets.GeneratorBasedBuilder):
+    """MilContacts-FR: four views (configs) of one annotated corpus."""
+
+    VERSION = datasets.Version(VERSION)
+    BUILDER_CONFIGS = [datasets.BuilderConfig(name=name, version=datasets.Version(VERSION),
+                                              description=_CONFIG_DESCRIPTIONS[name])
+                       for name in CONFIG_NAMES]
+    DEFAULT_CONFIG_NAME = "documents"
+
+    def _info(self) -> datasets.DatasetInfo:
+        return datasets.DatasetInfo(description=_DESCRIPTION, features=features(self.config.name),
+                                    homepage=_HOMEPAGE, license=_LICENSE, citation=_CITATION)
+
+    def _data_root(self) -> str:
+        """Where splits.yaml, annotations/ and corpus/ are.
+
+        ``data_dir`` (a corpus root) if given; otherwise ``data/`` next to this
+        script (the layout `milcontacts build` writes), or, in a checkout of
+        the project repository (this script in scripts/), the repository root.
+        """
+        if self.config.data_dir:
+            given = self.config.data_dir
+            return os.path.abspath(given) if os.path.isdir(given) else given
+        base = self.base_path or os.path.dirname(os.path.abspath(__file__))
+        if os.path.isdir(base) and not os.path.isfile(os.path.join(base, "data", "splits.yaml")):
+            parent = os.path.dirname(os.path.abspath(base))
+            if os.path.isfile(os.path.join(parent, "splits.yaml")):
+                return parent
+        return _join(base, "data") if os.path.isdir(base) else "data"
+
+    def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
+        root = self._data_root()
+        splits = read_splits(dl_manager.download(_join(root, "splits.yaml")))
+        generators = []
+        for name, ids in splits.items():
+            ids = sorted(ids)  # a fixed row order, whatever the order of splits.yaml
+            files = {"annotations": [_join(root, "annotations", f"{i}.yaml") for i in ids],
+                     "texts": [_join(root, "corpus", f"{i}.txt") for i in ids]}
+            files = dl_manager.download(files) if ids else files
+            generators.append(datasets.SplitGenerator(name=name, gen_kwargs={
+                "split": name, "doc_ids": ids,
+                "annotation_files": files["annotations"], "text_files": files["texts"]}))
+        return generators
+
+    def _generate_examples(self, split: str, doc_ids: list[str], annotation_files: list[str],
+                           text_files: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for doc_id, ann, txt in zip(doc_ids, annotation_files, text_files):
+            doc = read_document(ann, txt, f"annotations/{doc_id}.yaml", split)
+            yield from examples(self.config.name, doc)
