@@ -54,6 +54,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
 
+from . import checks
 from .checks import Diagnostic
 
 SCRIPT_NAME = "milcontacts_fr.py"
@@ -78,7 +79,7 @@ class BuildError(Exception):
 
 
 def _diag(code: str, message: str, file: str = "splits.yaml", line: int = 1, column: int = 1) -> Diagnostic:
-    return Diagnostic(file, line, column, "error", code, message)
+    return checks.make(code, file, line, column, detail=message)
 
 
 # --------------------------------------------------------------------------
@@ -307,7 +308,7 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
                             writers[config].add(example)
                 except module.CorpusError as exc:
                     raise BuildError(f"{exc.file}: cannot build the dataset",
-                                     [Diagnostic(exc.file, exc.line, exc.column, "error", exc.code, exc.message)]
+                                     [_diag(exc.code, exc.message, exc.file, exc.line, exc.column)]
                                      ) from exc
                 bar.update(1)
             for config, writer in writers.items():

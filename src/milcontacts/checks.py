@@ -56,6 +56,7 @@ LEVELS = {
     3: "Text: the raw text is intact and every span matches it",
     4: "References: ids are unique and every reference resolves",
     5: "Consistency: annotation is complete and coherent (warnings)",
+    6: "Build: the corpus converts to the Hugging Face configs (milcontacts build)",
 }
 
 _CHECKS = [
@@ -136,6 +137,14 @@ _CHECKS = [
           "Extend or shrink the span to whole words."),
     Check("W004", 5, "warning", "Checked file with draft content", "{detail}",
           "Set review.status to draft until every layer is complete."),
+    # Level 6 -- build (reported by milcontacts build, after levels 1-5 pass)
+    Check("B001", 6, "error", "Name not aligned to tokens", "{detail}",
+          "The name mention starts or ends inside a spaCy token that cannot be split there: "
+          "fix the span to whole words (docs/guidelines.md §3)."),
+    Check("B002", 6, "error", "Unusable splits", "{detail}",
+          "Put every document in exactly one split of splits.yaml, with the other texts of its story."),
+    Check("B003", 6, "error", "Loading-script error", "{detail}",
+          "The loading script could not convert the file: the message says what it found."),
 ]
 
 CHECKS: dict[str, Check] = {c.code: c for c in _CHECKS}
