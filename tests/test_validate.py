@@ -256,3 +256,14 @@ def test_docs_validation_md_is_generated_from_the_code(repo):
     from milcontacts.checks import render_markdown
 
     assert (repo / "docs" / "validation.md").read_text(encoding="utf-8") == render_markdown()
+
+
+@pytest.mark.parametrize("case, needle", [
+    ("tag_bad_bool.yaml", "!!bool maybe"),
+    ("tag_bad_timestamp.yaml", "!!timestamp abc"),
+    ("tag_set_on_sequence.yaml", "!!set [1]"),
+])
+def test_explicit_tags_with_bad_values_are_reported_not_raised(valid_root, case, needle):
+    use_case(valid_root, case)
+    (d,) = only(valid_root, "Y001")
+    assert d.line == line_of(CASES / case, needle)

@@ -11,6 +11,10 @@ adds what PyYAML does not do:
 * duplicate mapping keys, which YAML resolves silently by keeping the last;
 * an alias budget, so a "billion laughs" file is refused in milliseconds.
 
+For speed, the data of a plain file (no anchor, no tag, string keys) is built
+from libyaml's nodes directly, with exactly the result of PyYAML's safe
+constructor, which handles every other file (:func:`_fast_construct`).
+
 Problems come back as :class:`~milcontacts.checks.Diagnostic` values, never as
 exceptions, so the validator can report them together with everything else.
 The root YAML node is kept, so later levels can point at the line of any value
@@ -20,10 +24,12 @@ The root YAML node is kept, so later levels can point at the line of any value
 from __future__ import annotations
 
 import json
+import operator
 import os
 import tempfile
 import re
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -87,6 +93,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             return None
         if self.mc_check_aliases:
             _check_aliases(node, self.mc_path, self.mc_limits)
+        else:
+            # No anchor in the file, so the node graph is a tree: try the fast
+            # path, which gives PyYAML's data or gives up (see _fast_construct).
+            try:
+                return _fast_construct(node, self.bool_values)
+            except Exception:  # anything unusual: PyYAML's constructor decides
+                pass
         return self.construct_document(node)
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
@@ -101,6 +114,56 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 else:
                     seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _NULL, _BOOL, _MAP, _SEQ = (_TAG + t for t in ("str", "int", "null", "bool", "map", "seq"))
+_PLAIN_INT = re.compile(r"(?:[1-9][0-9]*|0)\Z")
+
+
+class _Fallback(Exception):
+    """The fast constructor met something only PyYAML's constructor handles."""
+
+
+def _fast_construct(node: Node, bool_values: dict[str, bool]) -> Any:
+    """The data of a tree of nodes, exactly as ``SafeConstructor`` builds it.
+
+    PyYAML's constructor is general (aliases, merge keys, timestamps, sets,
+    generators for recursive structures) and costs as much as libyaml's
+    parse.  Annotation files use a small subset: mappings with string keys,
+    sequences, strings, decimal integers, booleans and null.  This builds
+    that subset directly and raises for anything else (another tag, a
+    non-string or duplicate key, an unusual integer), in which case the
+    caller runs PyYAML's constructor on the same nodes: the data, and every
+    diagnostic (Y002 duplicate keys in their order, Y003 tags, errors), are
+    then PyYAML's own.  Only called on trees (files without anchors).
+    """
+    cls = node.__class__
+    tag = node.tag
+    if cls is ScalarNode:
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _INT and _PLAIN_INT.match(value):
+            return int(value)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return bool_values[value.lower()]
+        raise _Fallback
+    if cls is MappingNode and tag == _MAP:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
+                raise _Fallback
+            key = key_node.value
+            if key in mapping:  # a duplicate key: PyYAML's path reports it
+                raise _Fallback
+            mapping[key] = _fast_construct(value_node, bool_values)
+        return mapping
+    if cls is SequenceNode and tag == _SEQ:
+        return [_fast_construct(child, bool_values) for child in node.value]
+    raise _Fallback
 
 
 def _check_aliases(root: Node, path: str, limits: Limits) -> None:
@@ -149,9 +212,37 @@ def _check_aliases(root: Node, path: str, limits: Limits) -> None:
                 stack.append((v, False))
 
 
-_QUOTED = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
-_COMMENT = re.compile(rb"(?:^|[ \t])#[^\n]*", re.M)
-_INDENT = re.compile(rb"^[ \t]*", re.M)
+# Quoted scalars (unrolled loops: the same strings as the obvious
+# ``"(?:[^"\\\n]|\\.)*"``, several times faster to scan).
+_QUOTED = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*(?:\'\'[^\'\n]*)*\'')
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}\n")  # bytes.translate deletes these
+_LEADING = re.compile(rb"\n[ \t]+")
+_FIRST_INDENT = re.compile(rb"[ \t]*")
+
+
+def _strip_comments(raw: bytes) -> bytes:
+    """``raw`` without its comments: a ``#`` at the start of a line or after a
+    space or tab, to the end of the line."""
+    i = raw.find(b"#")
+    if i == -1:
+        return raw
+    out, pos = [], 0
+    while i != -1:
+        if i == 0 or raw[i - 1] in (0x20, 0x09, 0x0A):
+            j = raw.find(b"\n", i)
+            j = len(raw) if j == -1 else j
+            out.append(raw[pos:i])
+            pos = j
+            i = raw.find(b"#", j)
+        else:
+            i = raw.find(b"#", i + 1)
+    out.append(raw[pos:])
+    return b"".join(out)
+
+
+def _per_line(lines: list[bytes], a: bytes, b: bytes) -> list[int]:
+    """For each line, how many times ``a`` and ``b`` occur in it (counted in C)."""
+    return list(map(operator.add, map(bytes.count, lines, repeat(a)), map(bytes.count, lines, repeat(b))))
 
 
 def depth_bound(raw: bytes) -> int:
@@ -162,16 +253,24 @@ def depth_bound(raw: bytes) -> int:
     Block depth: every nested block needs more indentation, except sequences
     written at the indentation of their key and compact ``- - x`` entries,
     counted per line.  Over-estimating only costs an exact (slower) check.
+    The per-line counts run in C (``map``); only a file whose flow
+    collections span lines needs the Python loop.
     """
-    stripped = _COMMENT.sub(b"", _QUOTED.sub(b"''", raw))
-    depth = peak = 0
-    for line in stripped.split(b"\n"):
-        opens = line.count(b"[") + line.count(b"{")
-        if opens:
-            peak = max(peak, depth + opens)
-        depth = max(0, depth + opens - line.count(b"]") - line.count(b"}"))
-    indent = max((len(m) for m in _INDENT.findall(raw)), default=0)
-    compact = max((line.count(b"- ") + line.count(b"? ") for line in raw.split(b"\n")), default=0)
+    lines = _strip_comments(_QUOTED.sub(b"''", raw)).translate(None, _NOT_BRACKETS).split(b"\n")
+    opens = _per_line(lines, b"[", b"{")
+    closes = list(map(operator.sub, map(len, lines), opens))
+    if opens == closes:  # every line balanced: the running depth stays 0
+        peak = max(opens, default=0)
+    else:
+        depth = peak = 0
+        for o, c in zip(opens, closes):
+            if o and depth + o > peak:
+                peak = depth + o
+            depth = max(0, depth + o - c)
+    first = _FIRST_INDENT.match(raw)
+    indent = max(len(first.group()) if first else 0,
+                 max(map(len, _LEADING.findall(raw)), default=1) - 1)
+    compact = max(_per_line(raw.split(b"\n"), b"- ", b"? "), default=0)
     return peak + 2 * (indent + 1) + compact
 
 
@@ -251,11 +350,16 @@ def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loade
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         result.diagnostics.append(checks.make("Y001", display, line, col, detail=_yaml_detail(exc)))
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        # ValueError: libyaml rejects some characters (e.g. lone surrogates)
-        # without a mark; RecursionError cannot happen within the depth limit
-        # but must never surface as a traceback.
-        result.diagnostics.append(checks.make("Y001", display, 1, 1, detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    except Exception as exc:  # noqa: BLE001 - untrusted input must never end in a traceback
+        # PyYAML's constructors raise bare built-in exceptions on some explicit
+        # tags ("!!bool maybe" KeyError, "!!timestamp abc" AttributeError,
+        # "!!int abc" ValueError, "!!set [1]" TypeError), and libyaml rejects
+        # some characters (lone surrogates) without a mark. Point at the first
+        # explicit tag when there is one: it is almost always the culprit.
+        line, col = _first_tag(raw)
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        result.diagnostics.append(checks.make("Y001", display, line, col,
+                                              detail=f"cannot read a value ({type(exc).__name__}: {detail})"))
     finally:
         loader.dispose()
     result.diagnostics.extend(loader.mc_problems)
@@ -280,6 +384,15 @@ def exact_depth_safe(text: str, limit: int, display: str, result: Loaded) -> boo
         result.diagnostics.append(checks.make("Y008", display, 1, 1, limit=limit))
         return True
     return False
+
+
+def _first_tag(raw: bytes) -> tuple[int, int]:
+    """1-based line and column of the first explicit tag ("!!x" or "!x"), else (1, 1)."""
+    match = re.search(rb"(?:^|[\s\[{,:-])(!)", raw)
+    if not match:
+        return 1, 1
+    pos = match.start(1)
+    return raw.count(b"\n", 0, pos) + 1, pos - (raw.rfind(b"\n", 0, pos) + 1) + 1
 
 
 def _tag_of(exc: yaml.constructor.ConstructorError) -> str | None:
@@ -419,12 +532,19 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:  # keep the mode of the file replaced; a new file gets the usual 0666 & ~umask
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

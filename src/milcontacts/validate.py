@@ -6,13 +6,15 @@ problem of a pull request at once.  Levels 3-5 read the data defensively, so
 a schema error in one entity does not hide an offset error in another.
 
 The pure core is :func:`check_document` (data + raw text in, diagnostics out);
-:func:`validate_corpus` adds the file system, the parse cache and the process
-pool around it.  ``datasets`` and spaCy are never imported here: validation
-runs on every commit and must start fast.
+:func:`validate_corpus` adds the file system, the caches (diagnostics and
+parsed data, keyed by content hashes) and the process pool around it.
+``datasets`` and spaCy are never imported here: validation runs on every
+commit and must start fast.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import hashlib
 import json
@@ -21,9 +23,11 @@ import re
 import sys
 import tempfile
 import unicodedata
-from collections import defaultdict
+from bisect import bisect_left
+from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -34,7 +38,7 @@ from .limits import DEFAULT, Limits
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 NOT_DOCUMENTS = {"kb.yaml", "allowlist.yaml"}
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 Locator = Callable[[Sequence[Any]], "tuple[int, int]"]
 
@@ -45,15 +49,17 @@ Locator = Callable[[Sequence[Any]], "tuple[int, int]"]
 
 def annotation_files(root: Path) -> list[Path]:
     """The annotation files of a corpus root, sorted (kb and allowlist excluded)."""
-    folder = root / "annotations"
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.yaml") if p.name not in NOT_DOCUMENTS)
+    return [Path(name) for name in _annotation_names(root)]
 
 
 def relative(path: Path, root: Path) -> str:
+    return _relative(path, root.resolve())
+
+
+def _relative(path: Path, resolved_root: Path) -> str:
+    """:func:`relative` with the root already resolved (one ``resolve`` less per call)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.resolve().relative_to(resolved_root).as_posix()
     except ValueError:
         return str(path)
 
@@ -157,8 +163,13 @@ def read_raw(path: Path, display: str, limits: Limits = DEFAULT) -> RawText:
     if problem is not None:
         return RawText(None, None, [problem])
     assert data is not None
+    return raw_from_bytes(data, display)
+
+
+def raw_from_bytes(data: bytes, display: str, digest: str | None = None) -> RawText:
+    """The DESIGN §2 checks on the bytes of a raw text (``digest``: their sha256, if known)."""
     out: list[Diagnostic] = []
-    digest = hashlib.sha256(data).hexdigest()
+    digest = digest or hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -245,6 +256,8 @@ def _check_spans(raw: str, spans: list[tuple[tuple[Any, ...], dict]], display: s
     n = len(raw)
     for path, span in spans:
         start, end, text = span["start"], span["end"], span["text"]
+        if start < end <= n and raw[start:end] == text:
+            continue  # the common case: no line number needed (locating costs a tree walk)
         line, col = locate(path)
         if start >= end:
             out.append(checks.make("T008", display, line, col, start=start, end=end))
@@ -326,7 +339,7 @@ def _check_references(data: dict, display: str, locate: Locator, kb: KB | None) 
         out.append(checks.make(code, display, line, col, **params))
 
     kinds: dict[str, str] = {}
-    first_line: dict[str, int] = {}
+    first_path: dict[str, tuple[Any, ...]] = {}  # located only if a duplicate needs the line
     for layer, kind in (("zones", "zone"), ("entities", "entity"), ("timexes", "timex"),
                         ("events", "event"), ("attributions", "attribution")):
         for i, item in _items(data, layer):
@@ -334,10 +347,10 @@ def _check_references(data: dict, display: str, locate: Locator, kb: KB | None) 
             if not isinstance(ident, str):
                 continue
             if ident in kinds:
-                emit("R001", (layer, i, "id"), id=ident, first=first_line[ident])
+                emit("R001", (layer, i, "id"), id=ident, first=locate(first_path[ident])[0])
             else:
                 kinds[ident] = kind
-                first_line[ident] = locate((layer, i, "id"))[0]
+                first_path[ident] = (layer, i, "id")
 
     entities = {item.get("id"): item for _, item in _items(data, "entities")}
     for i, ent in _items(data, "entities"):
@@ -397,6 +410,26 @@ def _check_references(data: dict, display: str, locate: Locator, kb: KB | None) 
 # Level 5: consistency warnings
 # --------------------------------------------------------------------------
 
+class _Ranges:
+    """Half-open ranges, answering "does [a, b) overlap any of them?" in O(log n).
+
+    Sorted by start, with the running maximum of the ends: some range starting
+    before ``b`` overlaps [a, b) exactly when the largest end among them is
+    after ``a``.  (The same answer as ``any(s < b and a < e for s, e in ranges)``.)
+    """
+
+    __slots__ = ("starts", "max_ends")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]):
+        ordered = sorted(ranges)
+        self.starts = [s for s, _ in ordered]
+        self.max_ends = list(accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, a: int, b: int) -> bool:
+        n = bisect_left(self.starts, b)  # ranges with start < b
+        return n > 0 and self.max_ends[n - 1] > a
+
+
 def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> list[Diagnostic]:
     out = []
     boiler = [(z["start"], z["end"]) for _, z in _items(data, "zones")
@@ -404,9 +437,10 @@ def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> l
     names = [(p, m, e) for p, m, e in _name_mentions(data) if _valid(raw, m)]
     cuts = frozenset(b for _, z in _items(data, "zones") if _is_span(z) for b in (z["start"], z["end"]))
     covered = sorted((m["start"], m["end"]) for _, m, _ in names)
+    covered_index, boiler_index = _Ranges(covered), _Ranges(boiler)
 
-    def inside(a: int, b: int, ranges: Iterable[tuple[int, int]]) -> bool:
-        return any(s < b and a < e for s, e in ranges)
+    def inside(a: int, b: int, ranges: _Ranges) -> bool:
+        return ranges.overlaps(a, b)
 
     first_of: dict[str, tuple[tuple[Any, ...], dict]] = {}
     types_of: dict[str, set[str]] = defaultdict(set)
@@ -427,7 +461,7 @@ def _check_consistency(raw: str, data: dict, display: str, locate: Locator) -> l
         pos = raw.find(text)
         while pos != -1:
             end = pos + len(text)
-            if (not inside(pos, end, covered) and not inside(pos, end, boiler)
+            if (not inside(pos, end, covered_index) and not inside(pos, end, boiler_index)
                     and on_token_boundaries(raw, pos, end, cuts) and not _in_url(raw, pos)):
                 line, col = locate(path)
                 out.append(checks.make("W001", display, line, col, subject=f"{text}@{pos}", text=text,
@@ -518,16 +552,20 @@ def _locator(root: Any) -> Locator:
 # --------------------------------------------------------------------------
 
 class ParseCache:
-    """Parsed annotation data keyed by the sha256 of the YAML bytes.
+    """JSON entries keyed by a content hash, under ``directory`` (safe to delete).
 
-    Stored as JSON under ``directory`` (safe to delete at any time).  Only
-    files that parsed without any level-1 diagnostic are cached; an entry that
-    cannot be read is ignored and rewritten.  Writes are atomic, so parallel
-    workers never see half an entry.
+    Used for two things (see :func:`validate_file`): the parsed data of an
+    annotation file (keyed by its bytes and the parser's fingerprint), and
+    the diagnostics of a file (keyed by everything they depend on).
+
+    An entry records its key and the sha256 of its payload: an entry that
+    cannot be read, is truncated, corrupt or filed under the wrong name is
+    ignored (and rewritten by the next run that computes it).  Writes are
+    atomic, so parallel workers never see half an entry.
     """
 
-    def __init__(self, directory: Path):
-        self.directory = directory
+    def __init__(self, directory: Path, kind: str = ""):
+        self.directory = Path(directory) / kind if kind else Path(directory)
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -535,51 +573,227 @@ class ParseCache:
     def get(self, key: str) -> Any:
         try:
             with open(self._path(key), "rb") as fh:
-                return json.loads(fh.read())
-        except (OSError, ValueError):
+                blob = fh.read()
+            head, digest, payload = blob.split(b"\n", 2)
+            if head.decode("ascii") != key or hashlib.sha256(payload).hexdigest() != digest.decode("ascii"):
+                return None
+            return json.loads(payload)
+        except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             return None
 
     def put(self, key: str, data: Any) -> None:
+        self.put_json(key, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def put_json(self, key: str, payload: bytes) -> None:
+        """Store an entry already serialised as JSON."""
+        blob = b"%s\n%s\n%s" % (key.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii"), payload)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
         except OSError:
             pass  # a cache that cannot be written only costs speed
 
 
-def cache_key(raw: bytes) -> str:
+def _json_exact(data: Any) -> bytes | None:
+    """``data`` as JSON if it comes back from JSON unchanged (no dates, int keys,
+    NaN ...), so that cached data is the data the parser gave; else None."""
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return payload if json.loads(payload) == data else None
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_PARSE_SOURCES = ("io.py", "limits.py", "checks.py")
+_CHECK_SOURCES = _PARSE_SOURCES + ("validate.py", "schema.py")
+
+
+def _fingerprint(parts: Iterable[str], sources: Sequence[str], schemas: bool) -> str | None:
+    """sha256 of the code (and schemas) a cached result depends on; None if unreadable."""
     h = hashlib.sha256()
-    h.update(f"milcontacts-parse-{CACHE_VERSION}\0".encode())
+    for part in parts:
+        h.update(part.encode("utf-8") + b"\0")
+    try:
+        here = Path(__file__).resolve().parent
+        for name in sources:
+            h.update((here / name).read_bytes() + b"\0")
+        if schemas:
+            for name in ("annotation", "kb"):
+                h.update((schema.schema_dir() / f"{name}.schema.json").read_bytes() + b"\0")
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+_FINGERPRINTS: dict[tuple[str, Limits], tuple[str | None, str | None]] = {}
+
+
+def fingerprints(limits: Limits = DEFAULT) -> tuple[str | None, str | None]:
+    """(parser fingerprint, checker fingerprint): what the parse cache and the
+    diagnostics cache are keyed by besides the files themselves.
+
+    The parser's: the cache format, io.py/limits.py/checks.py, the PyYAML and
+    libyaml versions (and whether libyaml is used), the limits.  The checker's adds
+    validate.py, schema.py, both JSON Schemas, the Python version (and its
+    Unicode tables, for NFC), and the jsonschema/jsonschema_rs versions.  Any
+    change to the validator therefore starts from an empty cache.
+    """
+    key = (CACHE_VERSION, limits)
+    if key not in _FINGERPRINTS:
+        import yaml
+
+        try:  # libyaml's own version (its messages are in Y001 diagnostics)
+            from yaml import _yaml as libyaml
+
+            libyaml_version = libyaml.get_version_string()
+        except (ImportError, AttributeError):
+            libyaml_version = "none"
+        base = [f"milcontacts-cache-{CACHE_VERSION}", repr(limits), yaml.__version__, str(yio.HAVE_LIBYAML),
+                libyaml_version]
+        parse = _fingerprint(base, _PARSE_SOURCES, schemas=False)
+        versions = [sys.version, unicodedata.unidata_version]
+        try:
+            from importlib.metadata import version
+
+            versions += [version(name) for name in ("jsonschema", "jsonschema-rs", "referencing")]
+        except Exception:  # noqa: BLE001 - metadata missing: key on the module files instead
+            import jsonschema
+
+            versions += [str(getattr(jsonschema, "__file__", "")), "no-metadata"]
+        check = _fingerprint(base + versions, _CHECK_SOURCES, schemas=True)
+        _FINGERPRINTS[key] = (parse, check)
+    return _FINGERPRINTS[key]
+
+
+def kb_fingerprint(kb: KB | None) -> str:
+    """What the checks of a file use from kb.yaml: its ids with their types (or that it is broken)."""
+    if kb is None:
+        return "kb:none"
+    payload = json.dumps([sorted(kb.entities.items()), sorted(kb.events.items())], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def cache_key(raw: bytes, fingerprint: str | None = None) -> str:
+    """Key of the parsed data of an annotation file: its bytes and the parser."""
+    h = hashlib.sha256()
+    h.update(f"milcontacts-parse-{CACHE_VERSION}\0{fingerprint or fingerprints()[0]}\0".encode())
     h.update(raw)
     return h.hexdigest()
 
 
+def diagnostics_key(fingerprint: str, display: str, raw: bytes, text_state: str) -> str:
+    """Key of the diagnostics of one file: the checker and kb (``fingerprint``),
+    the file's name and bytes, and the state of its raw text (its path and
+    sha256, or why it was not read)."""
+    h = hashlib.sha256()
+    h.update(f"milcontacts-diagnostics-{CACHE_VERSION}\0{fingerprint}\0{display}\0{text_state}\0".encode())
+    h.update(raw)
+    return h.hexdigest()
+
+
+def _diagnostics_from(entry: Any) -> list[Diagnostic] | None:
+    """The diagnostics stored in a cache entry, or None if it is not a well-formed list."""
+    if not isinstance(entry, list):
+        return None
+    out = []
+    for item in entry:
+        if not (isinstance(item, list) and len(item) == 7
+                and all(isinstance(item[i], str) for i in (0, 3, 4, 5, 6))
+                and type(item[1]) is int and type(item[2]) is int):
+            return None
+        out.append(Diagnostic(item[0], item[1], item[2], item[3], item[4], item[5], item[6]))
+    return out
+
+
+def _diagnostics_to(diags: list[Diagnostic]) -> list[list[Any]]:
+    return [[d.file, d.line, d.column, d.severity, d.code, d.message, d.subject] for d in diags]
+
+
 @dataclass(frozen=True)
 class Job:
-    """Everything one worker needs to validate one annotation file."""
+    """Everything one worker needs to validate one annotation file.
+
+    ``fingerprint`` (set by :func:`validate_corpus` when a cache is used)
+    identifies the checker and the kb; without it only the parse cache is used.
+    """
 
     path: str
     root: str
     kb: KB | None
     cache_dir: str | None
     limits: Limits = DEFAULT
+    fingerprint: str | None = None
 
 
 def validate_file(job: Job) -> list[Diagnostic]:
-    """All diagnostics of one annotation file and its raw text."""
+    """All diagnostics of one annotation file and its raw text.
+
+    With a cache, the diagnostics of a file are looked up first, keyed by
+    everything they depend on (:func:`diagnostics_key`): an unchanged file
+    with an unchanged text, kb and validator costs two reads and two hashes.
+    Otherwise the parsed data may still come from the parse cache (keyed by
+    the file's bytes alone), and only the checks are run again.
+    """
     root = Path(job.root)
+    resolved_root = root.resolve()
     path = Path(job.path)
-    display = relative(path, root)
+    display = _relative(path, resolved_root)
     raw_bytes, problem = yio.read_bytes(path, display, job.limits.max_yaml_bytes)
     if problem is not None:
         return [problem]
     assert raw_bytes is not None
-    cache = ParseCache(Path(job.cache_dir)) if job.cache_dir else None
-    key = cache_key(raw_bytes) if cache else ""
+
+    # The raw text is read first: its bytes are part of the diagnostics' key.
+    stem = path.stem
+    text_bytes: bytes | None = None
+    text_problem: Diagnostic | None = None
+    corpus_path = root / "corpus" / f"{stem}.txt"
+    corpus_display = ""
+    if DOC_ID.match(stem):
+        corpus_display = _relative(corpus_path, resolved_root)
+        if corpus_path.is_file():
+            text_bytes, text_problem = yio.read_bytes(corpus_path, corpus_display, job.limits.max_text_bytes)
+    text_sha = hashlib.sha256(text_bytes).hexdigest() if text_bytes is not None else None
+
+    parse_fp, check_fp = fingerprints(job.limits) if job.cache_dir else (None, None)
+    parse_cache = ParseCache(Path(job.cache_dir)) if job.cache_dir and parse_fp else None
+    diag_cache = (ParseCache(Path(job.cache_dir), "diagnostics")
+                  if job.cache_dir and check_fp and job.fingerprint and text_problem is None else None)
+    diag_key = ""
+    if diag_cache is not None:
+        if not corpus_display:
+            state = "no text: the file name is not a document id"
+        elif text_sha is None:
+            state = f"{corpus_display}: missing"
+        else:
+            state = f"{corpus_display}: {text_sha}"
+        diag_key = diagnostics_key(f"{check_fp}\0{job.fingerprint}", display, raw_bytes, state)
+        cached = _diagnostics_from(diag_cache.get(diag_key))
+        if cached is not None:
+            return cached
+    out = _check_file(job, raw_bytes, display, parse_cache, parse_fp, stem, corpus_display,
+                      text_bytes, text_problem, text_sha)
+    if diag_cache is not None:
+        diag_cache.put(diag_key, _diagnostics_to(out))
+    return out
+
+
+def _check_file(job: Job, raw_bytes: bytes, display: str, cache: ParseCache | None, parse_fp: str | None,
+                stem: str, corpus_display: str, text_bytes: bytes | None,
+                text_problem: Diagnostic | None, text_sha: str | None) -> list[Diagnostic]:
+    """Levels 1-5 on one file whose bytes (and raw text's bytes) have been read."""
+    key = cache_key(raw_bytes, parse_fp) if cache else ""
     data = cache.get(key) if cache else None
     out: list[Diagnostic] = []
     root_node: list[Any] = []
@@ -593,25 +807,30 @@ def validate_file(job: Job) -> list[Diagnostic]:
         data = loaded.data
         root_node.append(loaded.root)
         if cache and not loaded.diagnostics:
-            cache.put(key, data)
+            payload = _json_exact(data)
+            if payload is not None:
+                cache.put_json(key, payload)
 
     def locate(p: Sequence[Any]) -> tuple[int, int]:
         if not root_node:  # data came from the cache: parse only now, for a line number
             root_node.append(yio.load_yaml_bytes(raw_bytes, display, job.limits).root)
         return yio.locate(root_node[0], p)
 
-    stem = path.stem
     raw_text: str | None = None
-    if DOC_ID.match(stem):
-        corpus_path = root / "corpus" / f"{stem}.txt"
-        raw = read_raw(corpus_path, relative(corpus_path, root), job.limits)
+    if corpus_display:
+        if text_problem is not None:
+            raw = RawText(None, None, [text_problem])
+        elif text_bytes is None:
+            raw = RawText(None, None, [checks.make("T001", corpus_display, 1, 1, path=corpus_display)])
+        else:
+            raw = raw_from_bytes(text_bytes, corpus_display, text_sha)
         out.extend(raw.diagnostics)
         raw_text = raw.text
         doc = data.get("document") if isinstance(data, dict) else None
         expected = doc.get("text_sha256") if isinstance(doc, dict) else None
         if raw.sha256 and isinstance(expected, str) and expected != raw.sha256:
             line, col = locate(("document", "text_sha256"))
-            out.append(checks.make("T006", display, line, col, path=relative(corpus_path, root),
+            out.append(checks.make("T006", display, line, col, path=corpus_display,
                                    actual=raw.sha256, expected=expected))
     else:
         out.append(checks.make("R006", display, 1, 1, id=stem))
@@ -644,40 +863,90 @@ class Report:
         return sum(d.severity == "warning" for d in self.diagnostics)
 
 
-def _chunks(items: list[Job], size: int) -> list[list[Job]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _annotation_names(root: Path) -> list[str]:
+    """``annotation_files(root)`` as strings, without building a Path per file.
+
+    The same files in the same order (``*.yaml`` as pathlib's glob matches it,
+    kb.yaml and allowlist.yaml excluded); a corpus of N documents then holds N
+    short strings while it is validated, not N Path objects and N Jobs.
+    """
+    folder = root / "annotations"
+    if not folder.is_dir():
+        return []
+    prefix = str(folder)
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(f"{prefix}/{e.name}" for e in entries
+                          if e.name not in NOT_DOCUMENTS and fnmatch.fnmatchcase(e.name, "*.yaml"))
+    except PermissionError:  # as pathlib's glob: an unreadable folder lists nothing
+        return []
+
+
+def _job_chunks(names: list[str], size: int, make: Callable[[str], Job]) -> Iterator[list[Job]]:
+    """The jobs in chunks of ``size``, made only when a chunk is needed."""
+    for i in range(0, len(names), size):
+        yield [make(name) for name in names[i:i + size]]
+
+
+def _map_bounded(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any],
+                 window: int) -> Iterator[Any]:
+    """``pool.map(fn, items)`` (results in order) with at most ``window`` items in flight,
+    so that the chunks of a large corpus are not all made and pickled up front."""
+    pending: deque[Any] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def validate_corpus(root: Path, jobs: int = 1, cache_dir: Path | None = None,
                     limits: Limits = DEFAULT, progress: bool = False,
                     files: list[Path] | None = None) -> Report:
-    """Validate every annotation file under ``root`` (or just ``files``)."""
+    """Validate every annotation file under ``root`` (or just ``files``).
+
+    Files are read one at a time (one chunk per worker at a time with
+    ``jobs`` > 1); only their diagnostics are kept, so memory does not grow
+    with the corpus beyond one name per file.
+    """
     root = Path(root)
     kb, out, nfiles = load_kb(root, limits)
     allow, allow_problems = load_allowlist(root)
     out.extend(allow_problems)
-    paths = files if files is not None else annotation_files(root)
-    job_list = [Job(str(p), str(root), kb, str(cache_dir) if cache_dir else None, limits) for p in paths]
-    results: Iterable[list[Diagnostic]]
-    bar = _progress(len(job_list), progress)
-    if jobs > 1 and len(job_list) > 1:
-        size = max(1, min(64, len(job_list) // (jobs * 4) or 1))
+    names = [str(p) for p in files] if files is not None else _annotation_names(root)
+    fingerprint = None
+    if cache_dir:
+        fingerprint = kb_fingerprint(kb)
+        fingerprints(limits)  # computed once here; forked workers inherit it
+    root_name, cache_name = str(root), str(cache_dir) if cache_dir else None
+
+    def make(name: str) -> Job:
+        return Job(name, root_name, kb, cache_name, limits, fingerprint)
+
+    bar = _progress(len(names), progress)
+    if jobs > 1 and len(names) > 1:
+        size = max(1, min(64, len(names) // (jobs * 4) or 1))
         pool = ProcessPoolExecutor(max_workers=jobs)
         try:
-            for chunk in pool.map(_validate_chunk, _chunks(job_list, size)):
+            for chunk in _map_bounded(pool, _validate_chunk, _job_chunks(names, size, make), window=4 * jobs):
                 for diags in chunk:
                     out.extend(diags)
                     bar(1)
         finally:
             pool.shutdown()
     else:
-        for chunk in _chunks(job_list, 64):
+        for chunk in _job_chunks(names, 64, make):
             for diags in _validate_chunk(chunk):
                 out.extend(diags)
                 bar(1)
     bar(0, close=True)
     kept, dropped = apply_allowlist(out, allow)
-    return Report(sorted(kept), nfiles + len(job_list), dropped)
+    return Report(sorted(kept), nfiles + len(names), dropped)
 
 
 def apply_allowlist(diags: list[Diagnostic], allow: list[AllowEntry]) -> tuple[list[Diagnostic], int]:
