@@ -524,11 +524,12 @@ def dump_yaml(data: Any, header: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
+def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
     """Write a file so that readers see the old or the new content, never half.
 
     The content goes to a temporary file in the same folder, is flushed to
-    disk, then renamed over the target (rename is atomic on POSIX).
+    disk (unless ``durable`` is False, for caches), then renamed over the
+    target (rename is atomic on POSIX).
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -542,8 +543,9 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:  # a cache entry need not survive a power cut; a data file must
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

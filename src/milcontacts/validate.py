@@ -21,7 +21,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict, deque
@@ -590,17 +589,7 @@ class ParseCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            yio.write_atomic(path, blob, durable=False)
         except OSError:
             pass  # a cache that cannot be written only costs speed
 
