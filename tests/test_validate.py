@@ -119,7 +119,17 @@ def test_alias_bomb_is_refused_quickly(valid_root):
 
 def test_deep_nesting_is_refused_without_crashing(valid_root):
     use_case(valid_root, "deep_nesting.yaml")
+    t0 = time.perf_counter()
     assert only(valid_root, "Y008")
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_too_many_spans_is_refused(valid_root):
+    from milcontacts.limits import Limits
+
+    report = validate_corpus(valid_root, limits=Limits(max_spans=5))
+    (d,) = [d for d in report.diagnostics if d.code == "Y009"]
+    assert d.file == ANN and "over the limit of 5" in d.message
 
 
 def test_huge_file_is_refused_by_size_before_parsing(valid_root):
