@@ -129,13 +129,13 @@ def child_load(built: Path, cache: Path, repeat: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 PROFILED_STEPS = {
-    "validate (validate_corpus, no cache)": ("build.py", "_validate"),
-    "splits + stories (a second parse of every file)": ("build.py", "_splits"),
-    "write Parquet (third parse, rows, spaCy, encode)": ("build.py", "_write_parquet"),
-    "  YAML parse inside all steps (load_yaml_bytes)": ("io.py", "load_yaml_bytes"),
+    "validate (validate_corpus, parse cache in a temporary folder)": ("build.py", "_validate"),
+    "stories (from the parse cache)": ("build.py", "_check_stories"),
+    "write Parquet (rows from the parse cache, spaCy, encode)": ("build.py", "_write_parquet"),
+    "  YAML parse (load_yaml_bytes: once per file)": ("io.py", "load_yaml_bytes"),
     "  spaCy segmentation (segment)": ("milcontacts_fr.py", "segment"),
     "  features.encode_example": ("features.py", "encode_example"),
-    "  ShardWriter.add (encode + size estimate)": ("build.py", "add"),
+    "  encode + size of the rows (_encode_rows)": ("build.py", "_encode_rows"),
     "  pyarrow Table + write (ShardWriter._flush)": ("build.py", "_flush"),
     "  spaCy import + blank('fr') (_nlp)": ("milcontacts_fr.py", "_nlp"),
 }
@@ -150,7 +150,9 @@ def child_profile(root: Path, out: Path) -> dict[str, Any]:
 
     prof = cProfile.Profile()
     t0 = time.perf_counter()
-    prof.runcall(mbuild.build, root, out, progress=False)
+    # One process (jobs=1), so that the profiler sees all the work; the real build spreads
+    # validation and the rows over a process pool.
+    prof.runcall(mbuild.build, root, out, progress=False, jobs=1)
     total = time.perf_counter() - t0
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     steps: dict[str, float] = {}

@@ -29,6 +29,11 @@ Guarantees:
   elsewhere two renames, between which DIR is briefly absent).  An
   interrupted build never leaves a half-written DIR, and an existing DIR stays
   intact until the new one is complete.
+* One parse per file, all cores: validation keeps the parsed data in a private
+  temporary folder (the system's temporary directory, never under ROOT), from
+  which the rows are made by a pool of processes (``jobs``) and consumed in
+  input order; rows waiting for their shard wait there too, pickled.  The
+  folder is deleted at the end; the output does not depend on ``jobs``.
 
 Build-time error codes (the validator's codes are in ``checks.py``):
 ``B001`` a name mention does not align with the ``ner`` tokens; ``B002`` the
@@ -45,6 +50,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -52,7 +58,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from . import checks
 from .checks import Diagnostic
@@ -64,6 +70,8 @@ SCRIPT_NAME = "milcontacts_fr.py"
 DEFAULT_MAX_SHARD_BYTES = 256 * 2**20
 #: Uncompressed bytes per Parquet row group (the unit a reader can skip or fetch alone).
 ROW_GROUP_BYTES = 16 * 2**20
+#: Rows (counted like shards) turned into Arrow data at a time when a shard is written.
+FLUSH_BYTES = 4 * 2**20
 PRETTY_NAME = "MilContacts-FR"
 ANNOTATION_LICENSE = "CC-BY-4.0"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -141,39 +149,113 @@ class ShardWriter:
     Rows are buffered until the next one would push the shard past
     ``max_bytes``; file names get their ``-of-N`` suffix once N is known.  An
     empty split still gets one (empty) file, so every declared split loads.
+
+    A row's size is the length of its encoded form as UTF-8 JSON (the
+    measure shard and row-group boundaries have always been computed with).
+    Rows arrive a document at a time from :func:`_document_rows` (possibly in
+    a worker process), already encoded, with their sizes; they are kept
+    pickled until their shard is written, so the buffer holds about as many
+    bytes as it counts, not several times more as Python objects.
     """
 
-    def __init__(self, out: Path, config: str, split: str, features: Any, max_bytes: int):
+    def __init__(self, out: Path, config: str, split: str, features: Any, max_bytes: int,
+                 spill: Path | None = None):
         self.folder = out / config
         self.folder.mkdir(parents=True, exist_ok=True)
         self.config, self.split, self.features, self.max_bytes = config, split, features, max_bytes
         self.schema = features.arrow_schema
-        self.rows: list[dict[str, Any]] = []
+        # Pickled lists of rows (kept in ``spill``, a private scratch file, as (offset, length), if
+        # given), or lists of rows.
+        self.pending: list[Any] = []
+        self.spill = open(spill, "w+b") if spill is not None else None  # noqa: SIM115 - closed in close()
+        self.count = 0
         self.size = 0
         self.parts: list[tuple[Path, int, int]] = []
 
     def add(self, example: dict[str, Any]) -> None:
-        encoded = self.features.encode_example(example)
-        size = len(json.dumps(encoded, ensure_ascii=False, default=str).encode("utf-8"))
-        if self.rows and self.size + size > self.max_bytes:
-            self._flush()
-        self.rows.append(encoded)
-        self.size += size
+        """One row, not yet encoded."""
+        rows, sizes = _encode_rows(self.features, [example])
+        self.add_encoded(rows, sizes)
+
+    def add_encoded(self, rows: bytes | list[dict[str, Any]], sizes: list[int]) -> None:
+        """Encoded rows (a list, or that list pickled) with their sizes (see the class docstring)."""
+        start = 0
+        loaded: list[dict[str, Any]] | None = None
+        for i, size in enumerate(sizes):
+            if self.count and self.size + size > self.max_bytes:
+                if i > start:  # the shard ends inside this batch of rows
+                    if loaded is None:
+                        loaded = pickle.loads(rows) if isinstance(rows, bytes) else rows
+                    self._keep(loaded[start:i], sum(sizes[start:i]))
+                    start = i
+                self._flush()
+            self.count += 1
+            self.size += size
+        if start < len(sizes):
+            if start == 0:
+                self._keep(rows, sum(sizes))
+            else:
+                assert loaded is not None
+                self._keep(loaded[start:], sum(sizes[start:]))
+
+    def _keep(self, rows: bytes | list[dict[str, Any]], size: int) -> None:
+        if self.spill is None:
+            self.pending.append((rows, size))
+            return
+        blob = rows if isinstance(rows, bytes) else pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self.spill.seek(0, os.SEEK_END)
+        self.spill.write(blob)
+        self.pending.append(((offset, len(blob)), size))
+
+    def _rows_of(self, item: Any) -> list[dict[str, Any]]:
+        if isinstance(item, tuple):
+            assert self.spill is not None
+            offset, length = item
+            self.spill.seek(offset)
+            item = self.spill.read(length)
+        return pickle.loads(item) if isinstance(item, bytes) else item
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
+        # The rows become Arrow data a slice at a time (never the whole shard as Python
+        # objects); the slices are then joined into one chunk, the table a single
+        # ``from_pylist`` of all the rows gives (same values, buffers and ``nbytes``).
+        pieces = []
+        rows: list[dict[str, Any]] = []
+        size = 0
+        pending, self.pending = self.pending, []
+        pending.reverse()
+        while pending:
+            item, item_size = pending.pop()
+            rows.extend(self._rows_of(item))
+            size += item_size
+            if size >= FLUSH_BYTES or not pending:
+                pieces.append(pa.Table.from_pylist(rows, schema=self.schema))
+                rows, size = [], 0
+        if not pieces:
+            table = pa.Table.from_pylist([], schema=self.schema)
+        elif len(pieces) == 1:
+            table = pieces[0]
+        else:
+            table = pa.concat_tables(pieces).combine_chunks()
+        del pieces
         part = self.folder / f".{self.split}-{len(self.parts):05d}.part"
-        per_group = max(1, ROW_GROUP_BYTES * len(self.rows) // max(1, self.size)) if self.rows else 1
+        per_group = max(1, ROW_GROUP_BYTES * self.count // max(1, self.size)) if self.count else 1
         pq.write_table(table, part, compression="zstd", row_group_size=per_group)
         self.parts.append((part, table.num_rows, table.nbytes))
-        self.rows, self.size = [], 0
+        self.count, self.size = 0, 0
+        if self.spill is not None:
+            self.spill.seek(0)
+            self.spill.truncate()
 
     def close(self) -> SplitOutput:
-        if self.rows or not self.parts:
+        if self.count or not self.parts:
             self._flush()
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
         out = SplitOutput(self.split)
         n = len(self.parts)
         for i, (part, rows, nbytes) in enumerate(self.parts):
@@ -216,19 +298,37 @@ def _is_build_output(folder: Path) -> bool:
     return all((folder / name).is_file() for name in ("README.md", "croissant.json", SCRIPT_NAME))
 
 
-def _validate(root: Path, progress: bool) -> None:
+def _jobs(jobs: int | None, ndocs: int) -> int:
+    """Worker processes: all usable cores, one process for a small corpus (a pool costs a
+    second or two to start, spaCy included)."""
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            jobs = os.cpu_count() or 1
+    return max(1, jobs) if ndocs >= SERIAL_BELOW else 1
+
+
+def _count_documents(root: Path) -> int:
+    from .validate import annotation_files
+
+    return len(annotation_files(root))
+
+
+def _validate(root: Path, progress: bool, cache_dir: Path | None = None, jobs: int = 1) -> None:
     from .validate import validate_corpus
 
-    # No parse cache: a build must not write into the corpus root (it may be a read-only fixture).
-    report = validate_corpus(root, progress=progress)
+    # The parse cache (if any) is a private temporary folder, never under the corpus root (it may
+    # be a read-only fixture): the rows are then made from the data parsed here (one parse per file).
+    report = validate_corpus(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
     if report.errors:
         raise BuildError(f"the corpus has {report.errors} validation error(s); run milcontacts validate",
                          report.diagnostics)
 
 
-def _splits(root: Path) -> dict[str, list[str]]:
-    """splits.yaml through the corpus API, plus DESIGN §5: a story never straddles two splits."""
-    from .model import InvalidCorpus, iter_documents, load_splits
+def _load_splits(root: Path) -> dict[str, list[str]]:
+    """splits.yaml through the corpus API, with usable split names."""
+    from .model import InvalidCorpus, load_splits
 
     try:
         splits = load_splits(root)
@@ -238,78 +338,260 @@ def _splits(root: Path) -> dict[str, list[str]]:
         if not re.fullmatch(r"\w+(\.\w+)*", name):
             raise BuildError("bad split name", [_diag("B002", f"split name {name!r} is not usable by datasets "
                                                                "(letters, digits and _ only)")])
-    split_of = {doc_id: name for name, ids in splits.items() for doc_id in ids}
-    stories: dict[str, dict[str, str]] = {}
-    for doc in iter_documents(root, check=False):  # validated just before
-        story = doc.meta.get("story")
-        if story:
-            stories.setdefault(story, {})[split_of[doc.id]] = doc.id
-    problems = [_diag("B002", f"story {story!r} straddles splits: " +
-                      ", ".join(f"{doc} in {split}" for split, doc in sorted(where.items())))
-                for story, where in sorted(stories.items()) if len(where) > 1]
-    if problems:
-        raise BuildError("documents about one story must stay in one split (DESIGN §5)", problems)
     return splits
 
 
+def _check_stories(splits: dict[str, list[str]], stories: Iterable[tuple[str, Any]]) -> None:
+    """DESIGN §5: a story never straddles two splits (``stories``: (doc id, story) pairs)."""
+    split_of = {doc_id: name for name, ids in splits.items() for doc_id in ids}
+    where_of: dict[str, dict[str, str]] = {}
+    for doc_id, story in stories:
+        if story:
+            where_of.setdefault(story, {})[split_of[doc_id]] = doc_id
+    problems = [_diag("B002", f"story {story!r} straddles splits: " +
+                      ", ".join(f"{doc} in {split}" for split, doc in sorted(where.items())))
+                for story, where in sorted(where_of.items()) if len(where) > 1]
+    if problems:
+        raise BuildError("documents about one story must stay in one split (DESIGN §5)", problems)
+
+
+def _splits(root: Path) -> dict[str, list[str]]:
+    """splits.yaml through the corpus API, plus DESIGN §5: a story never straddles two splits."""
+    from .model import iter_documents
+
+    splits = _load_splits(root)
+    _check_stories(splits, ((doc.id, doc.meta.get("story"))
+                            for doc in iter_documents(root, check=False)))  # validated just before
+    return splits
+
+
+#: Below this many documents the build runs in one process.
+SERIAL_BELOW = 64
+#: Documents per task sent to a worker process.
+CHUNK_DOCS = 8
+
+
+class _RowMaker:
+    """Makes the rows of one document (in the build process or in a worker).
+
+    The annotation data comes from the validation's parse cache when it holds
+    the file (the same data: the cache keeps only data that JSON returns
+    unchanged), else from a parse, as :func:`milcontacts.model.load_document`
+    does.  Rows are encoded with the config's features and measured (see
+    :class:`ShardWriter`); each config's rows travel pickled.
+    """
+
+    def __init__(self, root: Path, script: Path, cache_dir: Path | None, module: ModuleType | None = None):
+        from .validate import ParseCache, fingerprints
+
+        self.root = root
+        self.module = module or load_script(script)
+        self.features = {c: self.module.features(c) for c in self.module.CONFIG_NAMES}
+        parse_fp = fingerprints()[0] if cache_dir else None
+        self.cache = ParseCache(cache_dir) if cache_dir and parse_fp else None
+        self.parse_fp = parse_fp
+
+    def data(self, doc_id: str) -> tuple[Path, dict[str, Any]]:
+        from . import io as yio
+        from .model import InvalidCorpus
+        from .validate import cache_key
+
+        path = self.root / "annotations" / f"{doc_id}.yaml"
+        if self.cache is not None:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                raw = None
+            if raw is not None:
+                data = self.cache.get(cache_key(raw, self.parse_fp))
+                if data is not None:
+                    return path, data
+        loaded = yio.load_yaml(path, str(path))
+        if not loaded.ok:
+            raise InvalidCorpus(f"{path}: {loaded.diagnostics[0].message}")
+        return path, loaded.data
+
+    def story(self, doc_id: str) -> Any:
+        return self.data(doc_id)[1]["document"].get("story")
+
+    def rows(self, split: str, doc_id: str) -> tuple[str, Any]:
+        """("ok", [(pickled rows, sizes) per config]) or ("source"|"rows", CorpusError fields)."""
+        from .validate import relative
+
+        module = self.module
+        path, data = self.data(doc_id)
+        text = (self.root / "corpus" / f"{doc_id}.txt").read_bytes().decode("utf-8")
+        try:
+            sdoc = module.document_from_data(data, text, relative(path, self.root), split,
+                                             yaml_source=lambda p=path: p.read_text(encoding="utf-8"))
+        except module.CorpusError as exc:
+            return "source", (exc.file, exc.line, exc.column, exc.code, exc.message)
+        out = []
+        try:
+            for config in module.CONFIG_NAMES:
+                rows, sizes = _encode_rows(self.features[config],
+                                           [example for _key, example in module.examples(config, sdoc)])
+                out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))
+        except module.CorpusError as exc:
+            return "rows", (exc.file, exc.line, exc.column, exc.code, exc.message)
+        return "ok", out
+
+
+def _encode_rows(features: Any, examples: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Encoded rows and their sizes: bytes of each encoded row as UTF-8 JSON."""
+    encode = features.encode_example
+    rows = [encode(example) for example in examples]
+    dumps = json.dumps
+    return rows, [len(dumps(row, ensure_ascii=False, default=str).encode("utf-8")) for row in rows]
+
+
+_WORKER: dict[str, _RowMaker] = {}
+
+
+def _worker_init(root: str, script: str, cache_dir: str | None) -> None:
+    _WORKER["maker"] = _RowMaker(Path(root), Path(script), Path(cache_dir) if cache_dir else None)
+
+
+def _worker_stories(doc_ids: list[str]) -> list[Any]:
+    maker = _WORKER["maker"]
+    return [maker.story(doc_id) for doc_id in doc_ids]
+
+
+def _worker_rows(items: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    maker = _WORKER["maker"]
+    out = []
+    for split, doc_id in items:
+        result = maker.rows(split, doc_id)
+        out.append(result)
+        if result[0] != "ok":
+            break  # the build stops at the first error
+    return out
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _Producer:
+    """Stories and rows of documents, in input order, from this process or a pool of workers."""
+
+    def __init__(self, root: Path, script: Path, module: ModuleType, cache_dir: Path | None, jobs: int):
+        self.jobs = jobs
+        self.pool: Any = None
+        if jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                                            initargs=(str(root), str(script),
+                                                      str(cache_dir) if cache_dir else None))
+            self.maker = None
+        else:
+            self.maker = _RowMaker(root, script, cache_dir, module)
+
+    def _map(self, fn: Any, items: list[Any]) -> Iterator[Any]:
+        from .validate import _map_bounded
+
+        for chunk in _map_bounded(self.pool, fn, _chunks(items, CHUNK_DOCS), window=4 * self.jobs):
+            yield from chunk
+
+    def stories(self, doc_ids: list[str]) -> Iterator[tuple[str, Any]]:
+        if self.pool is None:
+            assert self.maker is not None
+            stories: Iterable[Any] = (self.maker.story(doc_id) for doc_id in doc_ids)
+        else:
+            stories = self._map(_worker_stories, doc_ids)
+        return zip(doc_ids, stories)
+
+    def rows(self, items: list[tuple[str, str]]) -> Iterator[tuple[str, Any]]:
+        if self.pool is None:
+            assert self.maker is not None
+            return (self.maker.rows(split, doc_id) for split, doc_id in items)
+        return self._map(_worker_rows, items)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
-          progress: bool = True) -> BuildResult:
-    """Validate ``root`` and write the hub-ready folder ``out`` (see the module docstring)."""
+          progress: bool = True, jobs: int | None = None) -> BuildResult:
+    """Validate ``root`` and write the hub-ready folder ``out`` (see the module docstring).
+
+    ``jobs``: processes that validate and make the rows (default: the usable cores; a
+    small corpus is built in one process).  The output does not depend on it.
+    """
     root, out = Path(root), Path(out)
     script = script_path()
     _check_paths(root, out, script.stem)
-    _validate(root, progress)
-    splits = _splits(root)
-    module = load_script(script)
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    njobs = _jobs(jobs, _count_documents(root))
+    cache = Path(tempfile.mkdtemp(prefix="milcontacts-build-cache-"))
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is a folder to publish
-        outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress)
-        _copy_sources(root, tmp, script, splits)
-        ndocs = sum(len(ids) for ids in splits.values())
-        (tmp / "README.md").write_text(render_card(root, module, outputs, ndocs), encoding="utf-8")
-        (tmp / "croissant.json").write_text(render_croissant(module, outputs), encoding="utf-8")
-        (tmp / "LICENSE.md").write_text(LICENSE_TEXT, encoding="utf-8")
-        _swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _validate(root, progress, cache, njobs)
+        splits = _load_splits(root)
+        module = load_script(script)
+        producer = _Producer(root, script, module, cache, njobs)
+        try:
+            from .model import document_ids
+
+            _check_stories(splits, producer.stories(document_ids(root)))  # validated just before
+
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            try:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is a folder to publish
+                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, cache)
+                producer.close()
+                _copy_sources(root, tmp, script, splits)
+                ndocs = sum(len(ids) for ids in splits.values())
+                (tmp / "README.md").write_text(render_card(root, module, outputs, ndocs), encoding="utf-8")
+                (tmp / "croissant.json").write_text(render_croissant(module, outputs), encoding="utf-8")
+                (tmp / "LICENSE.md").write_text(LICENSE_TEXT, encoding="utf-8")
+                _swap_into_place(tmp, out)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        finally:
+            producer.close()
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     return BuildResult(out, outputs, ndocs)
 
 
 def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, list[str]],
-                   max_shard_bytes: int, progress: bool) -> dict[str, list[SplitOutput]]:
-    """One pass over the documents of each split, feeding one writer per config."""
-    from tqdm import tqdm
+                   max_shard_bytes: int, progress: bool, producer: _Producer,
+                   scratch: Path | None = None) -> dict[str, list[SplitOutput]]:
+    """The documents of each split in order (made by ``producer``), feeding one writer per config.
 
-    from .model import iter_documents
-    from .validate import relative
+    Rows waiting for their shard are kept in files under ``scratch`` (a private temporary
+    folder) if given, so the memory of the build does not grow with the shard size.
+    """
+    from tqdm import tqdm
 
     outputs: dict[str, list[SplitOutput]] = {c: [] for c in module.CONFIG_NAMES}
     features = {c: module.features(c) for c in module.CONFIG_NAMES}
-    total = sum(len(ids) for ids in splits.values())
+    items = [(split, doc_id) for split, ids in splits.items() for doc_id in sorted(ids)]
+    results = producer.rows(items)
+    total = len(items)
     with tqdm(total=total, unit="doc", desc="build", file=sys.stderr,
               disable=None if progress else True) as bar:
         for split, ids in splits.items():
-            writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes) for c in module.CONFIG_NAMES}
-            for doc in iter_documents(root, sorted(ids), check=False):  # validated in build()
-                assert doc.path is not None
-                path = doc.path
-                sdoc = module.document_from_data(
-                    doc.raw, doc.text, relative(path, root), split,
-                    yaml_source=lambda p=path: p.read_text(encoding="utf-8"))
-                try:
-                    for config in module.CONFIG_NAMES:
-                        for _key, example in module.examples(config, sdoc):
-                            writers[config].add(example)
-                except module.CorpusError as exc:
-                    raise BuildError(f"{exc.file}: cannot build the dataset",
-                                     [_diag(exc.code, exc.message, exc.file, exc.line, exc.column)]
-                                     ) from exc
+            writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes,
+                                      spill=scratch / f"{c}.rows" if scratch else None)
+                       for c in module.CONFIG_NAMES}
+            for _ in ids:
+                status, payload = next(results)
+                if status == "source":  # raised by document_from_data, as before: not a BuildError
+                    raise module.CorpusError(*payload)
+                if status == "rows":
+                    file, line, column, code, message = payload
+                    raise BuildError(f"{file}: cannot build the dataset",
+                                     [_diag(code, message, file, line, column)])
+                for config, (rows, sizes) in zip(module.CONFIG_NAMES, payload):
+                    writers[config].add_encoded(rows, sizes)
+                del payload
                 bar.update(1)
             for config, writer in writers.items():
                 outputs[config].append(writer.close())
