@@ -91,3 +91,13 @@ def test_kb_entries_are_all_used():
         | {d.meta.get("story") for d in DOCS}
     unused = sorted(e["id"] for layer in ("entities", "events") for e in kb[layer] if e["id"] not in used)
     assert unused == []
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.id)
+def test_raw_text_is_the_received_file_byte_for_byte(doc):
+    """corpus/<id>.txt is the seed it was received as (document.source_file), unchanged."""
+    seeds = REPO.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("the received files (../shared/seeds) are not beside this checkout")
+    received = (seeds / doc.meta["source_file"]).read_bytes()
+    assert (REPO / "corpus" / f"{doc.id}.txt").read_bytes() == received
