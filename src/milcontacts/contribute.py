@@ -28,7 +28,7 @@ from typing import Any
 
 from . import io as yio
 from .limits import DEFAULT
-from .validate import DOC_ID, iter_spans
+from .validate import DOC_ID, iter_spans, occurrences
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -233,11 +233,7 @@ def plan_fixes(data: Any, raw: str) -> list[OffsetFix]:
         start, end, text = span["start"], span["end"], span["text"]
         if 0 <= start < end <= len(raw) and raw[start:end] == text:
             continue
-        hits = []
-        pos = raw.find(text)
-        while pos != -1:
-            hits.append(pos)
-            pos = raw.find(text, pos + 1)
+        hits = occurrences(raw, text)
         if not hits:
             fixes.append(OffsetFix(path, text, (start, end), None, "the text does not occur in the raw text"))
             continue

@@ -138,11 +138,13 @@ def from_data(data: dict, text: str, path: Path | None = None) -> Document:
                     entities, timexes, events, attributions, path, data)
 
 
-def load_document(root: Path, doc_id: str, check: bool = True) -> Document:
+def load_document(root: Path, doc_id: str, check: bool = True, kb: Any = None) -> Document:
     """Load ``annotations/<doc_id>.yaml`` with its raw text.
 
     With ``check`` (the default) the file must pass the validator without
     errors; otherwise :class:`InvalidCorpus` lists the first problems.
+    ``kb`` is the corpus kb as :func:`milcontacts.validate.load_kb` reads it;
+    callers loading many documents pass it once instead of re-reading kb.yaml.
     """
     from .validate import DOC_ID
 
@@ -153,7 +155,8 @@ def load_document(root: Path, doc_id: str, check: bool = True) -> Document:
     if check:
         from .validate import Job, load_kb, validate_file
 
-        kb, _, _ = load_kb(root)
+        if kb is None:
+            kb, _, _ = load_kb(root)
         errors = [d for d in validate_file(Job(str(path), str(root), kb, None)) if d.severity == "error"]
         if errors:
             shown = "\n".join(f"  {d.file}:{d.line}:{d.column}: {d.code}: {d.message}" for d in errors[:10])
@@ -174,8 +177,13 @@ def document_ids(root: Path) -> list[str]:
 
 def iter_documents(root: Path, ids: list[str] | None = None, check: bool = True) -> Iterator[Document]:
     """Documents one at a time (never the whole corpus in memory)."""
+    kb = None
+    if check:
+        from .validate import load_kb
+
+        kb, _, _ = load_kb(Path(root))
     for doc_id in ids if ids is not None else document_ids(root):
-        yield load_document(root, doc_id, check=check)
+        yield load_document(root, doc_id, check=check, kb=kb)
 
 
 def load_splits(root: Path) -> dict[str, list[str]]:

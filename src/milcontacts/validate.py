@@ -106,15 +106,19 @@ def iter_spans(data: Any) -> Iterator[tuple[tuple[Any, ...], dict]]:
                 yield ("attributions", i, "content", j), c
 
 
-def _nearest(raw: str, text: str, start: int) -> int | None:
-    """Start of the occurrence of ``text`` nearest to ``start``, if any."""
-    best: int | None = None
+def occurrences(raw: str, text: str) -> list[int]:
+    """Every start offset of ``text`` in ``raw`` (overlapping occurrences included)."""
+    hits = []
     pos = raw.find(text)
     while pos != -1:
-        if best is None or abs(pos - start) < abs(best - start):
-            best = pos
+        hits.append(pos)
         pos = raw.find(text, pos + 1)
-    return best
+    return hits
+
+
+def _nearest(raw: str, text: str, start: int) -> int | None:
+    """Start of the occurrence of ``text`` nearest to ``start`` (the first on a tie), if any."""
+    return min(occurrences(raw, text), key=lambda p: abs(p - start), default=None)
 
 
 def _in_url(raw: str, pos: int) -> bool:
