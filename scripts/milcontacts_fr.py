@@ -1,4 +1,4 @@
-# Loading script of the MilContacts-FR dataset (DESIGN.md §5).
+# Loading script of the MilContacts-FR dataset (docs/format.md describes the files it reads).
 #
 # This file is the single source of the dataset's features: `milcontacts build`
 # imports it to write the Parquet files and the card, and users of `datasets`
@@ -51,7 +51,7 @@ VERSION = "1.0.0"
 ENTITY_TYPES = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "MISC")
 NER_TAGS = ("O",) + tuple(f"{prefix}-{etype}" for etype in ENTITY_TYPES for prefix in ("B", "I"))
 
-#: Zones whose sentences get no `ner` row: names there are not annotated (DESIGN §3).
+#: Zones whose sentences get no `ner` row: names there are not annotated (docs/guidelines.md §2).
 UNANNOTATED_ZONES = frozenset({"boilerplate"})
 
 CONFIG_NAMES = ("documents", "ner", "events", "attributions")
@@ -335,32 +335,70 @@ def read_document(annotation_path: str, text_path: str, display: str, split: str
     return doc
 
 
-def _iter_spans(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-    for i, z in enumerate(data["zones"]):
-        yield ("zones", i), z
-    for i, e in enumerate(data["entities"]):
-        for j, m in enumerate(e["mentions"]):
-            yield ("entities", i, "mentions", j), m
-    for i, t in enumerate(data["timexes"]):
-        yield ("timexes", i), t
-    for i, v in enumerate(data["events"]):
-        yield ("events", i, "trigger"), v["trigger"]
-        for j, a in enumerate(v["arguments"]):
-            if "start" in a:
-                yield ("events", i, "arguments", j), a
-    for i, a in enumerate(data["attributions"]):
-        if "start" in a["source"]:
-            yield ("attributions", i, "source"), a["source"]
-        yield ("attributions", i, "cue"), a["cue"]
-        for j, c in enumerate(a["content"]):
-            yield ("attributions", i, "content", j), c
+# BEGIN span helpers (generated from src/milcontacts/spans.py by scripts/sync_loading_script.py; do not edit)
+
+
+def is_span(obj: Any) -> bool:
+    """True if ``obj`` is a mapping with int ``start`` and ``end`` and a str ``text``."""
+    return (isinstance(obj, dict) and type(obj.get("start")) is int
+            and type(obj.get("end")) is int and isinstance(obj.get("text"), str))
+
+
+def items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """(index, item) for each mapping in the list ``data[key]`` (nothing if it is not a list)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def iter_spans(data: Any) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every well-typed span of an annotation, with its path in the file, in file order."""
+    for i, zone in items(data, "zones"):
+        if is_span(zone):
+            yield ("zones", i), zone
+    for i, ent in items(data, "entities"):
+        for j, m in items(ent, "mentions"):
+            if is_span(m):
+                yield ("entities", i, "mentions", j), m
+    for i, tx in items(data, "timexes"):
+        if is_span(tx):
+            yield ("timexes", i), tx
+    for i, ev in items(data, "events"):
+        if is_span(ev.get("trigger")):
+            yield ("events", i, "trigger"), ev["trigger"]
+        for j, arg in items(ev, "arguments"):
+            if is_span(arg):
+                yield ("events", i, "arguments", j), arg
+    for i, at in items(data, "attributions"):
+        for key in ("source", "cue"):
+            if is_span(at.get(key)):
+                yield ("attributions", i, key), at[key]
+        for j, c in items(at, "content"):
+            if is_span(c):
+                yield ("attributions", i, "content", j), c
+
+
+def name_mentions(data: Any) -> list[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any]]]:
+    """(path, mention, entity) for every well-typed name (NAM) mention, in file order."""
+    return [(("entities", i, "mentions", j), m, ent)
+            for i, ent in items(data, "entities")
+            for j, m in items(ent, "mentions") if is_span(m) and m.get("kind") == "NAM"]
+
+
+def matches(raw: str, span: dict[str, Any]) -> bool:
+    """True if ``span`` lies inside ``raw`` (start before end) and its text is the text there."""
+    return 0 <= span["start"] < span["end"] <= len(raw) and raw[span["start"]:span["end"]] == span["text"]
+
+
+# END span helpers
 
 
 def _check_spans(doc: Document) -> None:
     """Every span's text must be the text at its offsets (the validator says so too;
     this guards users who run the script on a corpus that was never validated)."""
-    for path, span in _iter_spans(doc.data):
-        if doc.text[span["start"]:span["end"]] != span["text"]:
+    for path, span in iter_spans(doc.data):
+        if not matches(doc.text, span):
             raise doc.error(BAD_SOURCE, path, f"text {span['text']!r} is not raw[{span['start']}:{span['end']}] "
                                               "(run milcontacts validate)")
 
@@ -391,10 +429,7 @@ def _inside_word(text: str, offset: int) -> bool:
 
 def _name_mentions(doc: Document) -> list[tuple[tuple[Any, ...], dict[str, Any], dict[str, Any]]]:
     """(YAML path, mention, entity) of every NAM mention, in text order."""
-    out = [(("entities", i, "mentions", j), m, e)
-           for i, e in enumerate(doc.data["entities"])
-           for j, m in enumerate(e["mentions"]) if m["kind"] == "NAM"]
-    return sorted(out, key=lambda t: (t[1]["start"], t[1]["end"]))
+    return sorted(name_mentions(doc.data), key=lambda t: (t[1]["start"], t[1]["end"]))
 
 
 def segment(doc: Document) -> list[Sentence]:

@@ -400,14 +400,17 @@ def test_misaligned_name_is_B001_with_file_and_line(tmp_path: Path, capsys: pyte
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus-root"]
 
 
-def test_story_in_two_splits_is_B002(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_story_in_two_splits_is_refused_by_validate_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = mini_copy(tmp_path)
     ann = root / "annotations" / "2015-09-19-exemple-carter-choigou-syrie.yaml"
     ann.write_text(ann.read_text(encoding="utf-8").replace("story: call-carter-choigou-2015-09-18",
                                                            "story: meeting-bakou-2017-02-16"), encoding="utf-8")
+    assert main(["validate", str(root), "--no-cache"]) == 1
+    assert "error C005: story 'meeting-bakou-2017-02-16' straddles splits" in capsys.readouterr().out
     assert main(["build", str(root), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "error B002: story 'meeting-bakou-2017-02-16' straddles splits" in err, err
+    assert "error C005: story 'meeting-bakou-2017-02-16' straddles splits" in err, err
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

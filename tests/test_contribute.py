@@ -23,11 +23,19 @@ def write(path: Path, data: bytes) -> Path:
 # new
 # --------------------------------------------------------------------------
 
+def add_to_splits(root, doc_id: str) -> None:
+    """What a contributor does after ``new``: put the document in a split (valid_root's last is train)."""
+    with open(root / "splits.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"    - {doc_id}\n")
+
+
 def test_new_writes_a_valid_skeleton(valid_root, tmp_path):
     src = write(tmp_path / "in.txt", "Le général Mark Milley a rencontré Valery Guérassimov.\n".encode())
     assert main(["new", str(src), "--id", "2021-09-22-test-milley", str(valid_root)]) == 0
     raw = (valid_root / "corpus" / "2021-09-22-test-milley.txt").read_bytes()
     assert raw == src.read_bytes()  # byte-identical
+    assert [d.code for d in validate_corpus(valid_root).diagnostics] == ["C002"]  # not yet in a split
+    add_to_splits(valid_root, "2021-09-22-test-milley")
     assert validate_corpus(valid_root).errors == 0
 
 
@@ -44,6 +52,7 @@ def test_new_reports_and_only_normalizes_on_request(valid_root, tmp_path, capsys
     assert main(["new", str(src), "--id", f"doc-{name}", str(valid_root), "--normalize"]) == 0
     text = (valid_root / "corpus" / f"doc-{name}.txt").read_bytes().decode("utf-8")
     assert "\r" not in text and not text.startswith("\ufeff") and unicodedata.is_normalized("NFC", text)
+    add_to_splits(valid_root, f"doc-{name}")
     assert validate_corpus(valid_root).errors == 0
 
 
@@ -55,11 +64,13 @@ def test_new_refuses_non_utf8_with_a_clear_message(valid_root, tmp_path, capsys)
     assert not (valid_root / "corpus" / "doc-latin1.txt").exists()
 
 
-@pytest.mark.parametrize("bad", ["../evil", "a/b", "UPPER-case", "x"])
+@pytest.mark.parametrize("bad", ["../evil", "a/b", "UPPER-case", "x", "abc-doc\n", "abc-doc\n.."])
 def test_new_refuses_unsafe_ids(valid_root, tmp_path, bad):
     src = write(tmp_path / "in.txt", b"Texte.\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     assert main(["new", str(src), "--id", bad, str(valid_root)]) == 2
-    assert not list((valid_root.parent).glob("evil*"))
+    # "../evil" would land in ROOT (annotations/../evil.yaml), not beside it: nothing anywhere is new
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
 def test_new_never_overwrites(valid_root, tmp_path):
@@ -76,6 +87,7 @@ def test_new_pre_annotate_marks_draft_suggestions(valid_root, tmp_path):
     text = (valid_root / "annotations" / "doc-pre.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Pre-annotated by spaCy") and "status: draft" in text
     assert "Mark Milley" in text
+    add_to_splits(valid_root, "doc-pre")
     assert validate_corpus(valid_root).errors == 0
 
 

@@ -37,7 +37,6 @@ def span(text: str, needle: str, nth: int = 1) -> dict:
     return {"start": pos, "end": pos + len(needle), "text": needle}
 
 
-@pytest.mark.skipif(not (REPO / "src" / "milcontacts" / "build.py").is_file(), reason="build not available")
 def test_new_document_from_text_to_load_dataset(tmp_path, capsys):
     root = copy_corpus(tmp_path / "root")
     src = tmp_path / "milley.txt"

@@ -25,11 +25,6 @@ import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "data" / "mini_corpus"
-HAVE_BUILD = (REPO / "src" / "milcontacts" / "build.py").is_file()
-
-pytestmark = pytest.mark.skipif(not HAVE_BUILD, reason="src/milcontacts/build.py does not exist yet: "
-                                                       "nothing to read (milcontacts build is not written)")
-
 duckdb = pytest.importorskip("duckdb")
 pq = pytest.importorskip("pyarrow.parquet")
 

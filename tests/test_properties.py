@@ -48,6 +48,7 @@ def check_run(doc: Path, mutated: bytes) -> None:
         shutil.copy(REPO / "corpus" / f"{doc.stem}.txt", root / "corpus" / f"{doc.stem}.txt")
         target = root / "annotations" / doc.name
         target.write_bytes(mutated)
+        (root / "splits.yaml").write_text(f"splits:\n  train: [{doc.stem}]\n", encoding="utf-8")
         report = validate_corpus(root, cache_dir=root / "cache")  # the cache path too
         for d in report.diagnostics:
             path = root / d.file

@@ -210,7 +210,7 @@ def test_cli_json_format(valid_root, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["files"] == 2
     (d,) = payload["diagnostics"]
-    assert set(d) == {"file", "line", "column", "severity", "code", "message"}
+    assert set(d) == {"file", "line", "column", "severity", "code", "message", "subject"}
     assert d["code"] == "R002" and d["line"] >= 1 and d["column"] >= 1
 
 

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import io as yio
-from .validate import NOT_DOCUMENTS
+from .corpus.layout import NOT_DOCUMENTS
+from .diagnostics import line
 
 Key = tuple  # a hashable description of an annotated item
 
@@ -265,7 +266,7 @@ def agreement(dir_a: Path, dir_b: Path) -> tuple[Result, dict[str, Result], list
         la, lb = yio.load_yaml(fa[doc_id], str(fa[doc_id])), yio.load_yaml(fb[doc_id], str(fb[doc_id]))
         bad = [d for d in la.diagnostics + lb.diagnostics if d.severity == "error"]
         if bad or not isinstance(la.data, dict) or not isinstance(lb.data, dict):
-            problems += [f"{d.file}:{d.line}:{d.column}: {d.code}: {d.message}" for d in bad] or [f"{doc_id}: not an annotation file"]
+            problems += [line(d) for d in bad] or [f"{doc_id}: not an annotation file"]
             continue
         per_doc[doc_id] = compare(la.data, lb.data)
     return merge(per_doc.items()), per_doc, problems

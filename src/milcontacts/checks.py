@@ -1,7 +1,7 @@
 """The catalogue of validation checks, and the diagnostics they produce.
 
 Every problem the validator can report is declared here once, as data: a stable
-code, a level (the DESIGN §4 level it belongs to), a severity, a short title, a
+code, a level (one of :data:`LEVELS`), a severity, a short title, a
 message template and one line on how to fix it.  ``docs/validation.md`` is
 generated from this table (``python scripts/gen_validation_docs.py``), so the
 documentation cannot drift from the code.  Codes are stable: a code is never
@@ -10,8 +10,10 @@ reused for another meaning, so users can grep logs and allowlist by code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from .diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -26,37 +28,14 @@ class Check:
     fix: str
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """One reported problem, pointing at a file and a 1-based line and column."""
-
-    file: str
-    line: int
-    column: int
-    severity: str
-    code: str
-    message: str
-    # Not part of the public JSON shape: the key the allowlist matches on.
-    subject: str = field(default="", compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-        }
-
-
 LEVELS = {
     1: "YAML: the file is readable, safe and within limits",
     2: "Schema: the structure follows schema/annotation.schema.json",
     3: "Text: the raw text is intact and every span matches it",
     4: "References: ids are unique and every reference resolves",
     5: "Consistency: annotation is complete and coherent (warnings)",
-    6: "Build: the corpus converts to the Hugging Face configs (milcontacts build)",
+    6: "Corpus: the files together form a usable corpus (splits, stories, links)",
+    7: "Build: the corpus converts to the Hugging Face configs (milcontacts build)",
 }
 
 _CHECKS = [
@@ -108,7 +87,7 @@ _CHECKS = [
     Check("T011", 3, "error", "Zones overlap or are out of order", "zone {zid} starts at {start}, before the previous zone ends ({prev_end})",
           "List zones in text order without overlap."),
     Check("T012", 3, "error", "Overlapping name mentions", "name mention {text!r} [{start}, {end}) overlaps name mention {other!r} [{ostart}, {oend})",
-          "Names are flat: keep the longest name, remove the other mention (DESIGN §3)."),
+          "Names are flat: keep the longest name, remove the other mention (docs/guidelines.md §3, name spans)."),
     # Level 4 -- identifiers and references
     Check("R001", 4, "error", "Duplicate id", "id {id!r} is used more than once (first at line {first})",
           "Give every zone, entity, timex, event and attribution its own id."),
@@ -137,13 +116,28 @@ _CHECKS = [
           "Extend or shrink the span to whole words."),
     Check("W004", 5, "warning", "Checked file with draft content", "{detail}",
           "Set review.status to draft until every layer is complete."),
-    # Level 6 -- build (reported by milcontacts build, after levels 1-5 pass)
-    Check("B001", 6, "error", "Name not aligned to tokens", "{detail}",
+    # Level 6 -- the corpus as a whole
+    Check("C001", 6, "error", "Unusable splits.yaml", "{detail}",
+          "splits.yaml is a mapping `splits: {name: [doc ids]}` (schema/splits.schema.json); split names "
+          "are letters, digits and _ (docs/format.md)."),
+    Check("C002", 6, "error", "Document in no split", "document {id!r} is in no split of splits.yaml",
+          "Add the document id to one split of splits.yaml, with the other texts of its story."),
+    Check("C003", 6, "error", "Document in two splits", "document {id!r} is in both {first} and {second}",
+          "Keep the document in one split only."),
+    Check("C004", 6, "error", "Unknown document in a split", "{id!r} is in splits.yaml but has no annotation file{why}",
+          "Remove the id from splits.yaml, or add annotations/<id>.yaml (milcontacts new)."),
+    Check("C005", 6, "error", "Story straddles splits", "story {story!r} straddles splits: {placed}",
+          "Texts about one story (document.story) go in one split, so no model is tested on a story it was "
+          "trained on: move them together."),
+    Check("C006", 6, "error", "Symbolic link", "{path} is a symbolic link; links are refused and never followed",
+          "Commit the file itself: a link in a pull request could make CI read or publish a file of the machine."),
+    # Level 7 -- build (reported by milcontacts build, after levels 1-6 pass)
+    Check("B001", 7, "error", "Name not aligned to tokens", "{detail}",
           "The name mention starts or ends inside a spaCy token that cannot be split there: "
           "fix the span to whole words (docs/guidelines.md §3)."),
-    Check("B002", 6, "error", "Unusable splits", "{detail}",
+    Check("B002", 7, "error", "Unusable splits", "{detail}",
           "Put every document in exactly one split of splits.yaml, with the other texts of its story."),
-    Check("B003", 6, "error", "Loading-script error", "{detail}",
+    Check("B003", 7, "error", "Loading-script error", "{detail}",
           "The loading script could not convert the file: the message says what it found."),
 ]
 

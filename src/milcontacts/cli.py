@@ -1,7 +1,10 @@
-"""``milcontacts <verb>``: the one command-line entry point (DESIGN §8).
+"""``milcontacts <verb>``: the one command-line entry point.
 
-Exit codes, for every verb: 0 success; 1 the input is invalid (diagnostics
-printed); 2 usage error (argparse's own convention).  Heavy libraries
+Exit codes, for every verb (defined once, in :mod:`milcontacts.diagnostics`):
+0 success; 1 the input is invalid (diagnostics printed); 2 usage error
+(argparse's own convention).  An unexpected exception is a bug: :func:`main`
+prints one line asking for a report (the traceback with ``--debug``) and
+exits 1.  Heavy libraries
 (``datasets``, spaCy, pyarrow) are imported inside the verbs that need them,
 so ``milcontacts validate`` starts fast.
 """
@@ -13,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .diagnostics import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+
 
 
 def _root(p: argparse.ArgumentParser) -> None:
@@ -26,7 +30,7 @@ def _fmt(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json", "
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from . import report
+    from .diagnostics import write
     from .validate import validate_corpus
     from .io import HAVE_LIBYAML
 
@@ -37,7 +41,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("warning: PyYAML was built without libyaml; validation will be several times slower", file=sys.stderr)
     cache_dir = None if args.no_cache else (args.cache_dir or args.root / ".milcontacts-cache")
     result = validate_corpus(args.root, jobs=args.jobs, cache_dir=cache_dir, progress=True)
-    report.write(result.diagnostics, result.files, args.format, sys.stdout, result.allowlisted)
+    write(result.diagnostics, result.files, args.format, sys.stdout, result.allowlisted)
     return EXIT_INVALID if result.errors else EXIT_OK
 
 
@@ -53,9 +57,10 @@ def _lazy(module: str, func: str = "run") -> Callable[[argparse.Namespace], int]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="milcontacts", description="MilContacts-FR corpus tools")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    p = sub.add_parser("validate", help="check annotation files (DESIGN §4)")
+    p = sub.add_parser("validate", help="check annotation files and the corpus (docs/validation.md)")
     _root(p)
     _fmt(p)
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
@@ -67,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="write the hub-ready Hugging Face dataset folder")
     _root(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
+    _fmt(p)
     p.set_defaults(func=_lazy("build"))
 
     p = sub.add_parser("baseline", help="run an offline baseline and write predictions")
@@ -141,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
     # argparse cannot take a positional after an option of a subcommand
-    # (`new TEXT_FILE --id DOC_ID ROOT`, the DESIGN §8 order): accept ROOT there.
+    # (`new TEXT_FILE --id DOC_ID ROOT`, the order README.md shows): accept ROOT there.
     if (extras and getattr(args, "verb", None) == "new" and len(extras) == 1
             and not extras[0].startswith("-") and args.root == Path(".")):
         args.root = Path(extras[0])
@@ -150,9 +156,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the machine, not the input or the code: a full disk, a read-only folder
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"milcontacts {args.verb}: {exc.strerror or exc}{where}", file=sys.stderr)
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, never a traceback by default
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"milcontacts {args.verb}: internal error ({type(exc).__name__}: {detail}); this is a bug: "
+              "please open an issue in the project's tracker with the command you ran and the output of the "
+              "same command with --debug before the verb", file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Contributor tools: ``new``, ``fix-offsets`` and ``diff`` (DESIGN §7).
+"""Contributor tools: ``new``, ``fix-offsets`` and ``diff`` (CONTRIBUTING.md).
 
 * ``new`` adds a raw text and a skeleton annotation. It converts nothing
   silently: a BOM, CR line ends or non-NFC text are reported, and changed
@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from . import io as yio
+from .corpus.layout import is_doc_id, text_path
+from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, line
 from .limits import DEFAULT
-from .validate import DOC_ID, iter_spans, occurrences
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .spans import iter_spans, nearest_two
 
 
 def _err(msg: str) -> None:
@@ -138,7 +138,7 @@ def pre_annotate(text: str, zones: list[dict], nlp: Any) -> list[dict]:
 def run_new(args: argparse.Namespace) -> int:
     root: Path = args.root
     doc_id: str = args.doc_id
-    if not DOC_ID.match(doc_id):
+    if not is_doc_id(doc_id):
         _err(f"milcontacts new: {doc_id!r} is not a valid document id: use lower-case letters, digits and '-', "
              "3 to 81 characters, e.g. 2017-02-16-publisher-short-slug (no '/' or '..')")
         return EXIT_USAGE
@@ -148,12 +148,12 @@ def run_new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     data, problem = yio.read_bytes(src, str(src), DEFAULT.max_text_bytes)
     if problem is not None:
-        _err(f"{problem.file}:{problem.line}:{problem.column}: error {problem.code}: {problem.message}")
+        _err(line(problem))
         return EXIT_INVALID
     assert data is not None
     text, problem = yio.decode_utf8(data, str(src), "the text")
     if problem is not None:
-        _err(f"{problem.file}:{problem.line}:{problem.column}: error {problem.code}: {problem.message}\n"
+        _err(line(problem) + "\n"
              f"  Convert it to UTF-8 first, e.g.: iconv -f WINDOWS-1252 -t UTF-8 {src} > {src}.utf8")
         return EXIT_INVALID
     assert text is not None
@@ -192,7 +192,8 @@ def run_new(args: argparse.Namespace) -> int:
         corpus_path.unlink(missing_ok=True)  # never leave a text without its annotation
         raise
     print(f"wrote {corpus_path} ({len(text)} characters) and {ann_path}")
-    print(f"next: fill in document metadata and zones, annotate (docs/guidelines.md), then: milcontacts validate {root}")
+    print(f"next: add {doc_id} to a split of splits.yaml, fill in document metadata and zones, annotate "
+          f"(docs/guidelines.md, docs/format.md), then: milcontacts validate {root}")
     return EXIT_OK
 
 
@@ -233,11 +234,10 @@ def plan_fixes(data: Any, raw: str) -> list[OffsetFix]:
         start, end, text = span["start"], span["end"], span["text"]
         if 0 <= start < end <= len(raw) and raw[start:end] == text:
             continue
-        hits = occurrences(raw, text)
+        hits = nearest_two(raw, text, start)
         if not hits:
             fixes.append(OffsetFix(path, text, (start, end), None, "the text does not occur in the raw text"))
             continue
-        hits.sort(key=lambda p: (abs(p - start), p))
         if len(hits) > 1 and abs(hits[0] - start) == abs(hits[1] - start):
             fixes.append(OffsetFix(path, text, (start, end), None,
                                    f"ambiguous: occurs at {hits[0]} and {hits[1]}, equally far from {start}"))
@@ -257,27 +257,32 @@ def fix_file(path: Path, root: Path | None, check: bool) -> tuple[int, list[str]
     display = str(path)
     loaded = yio.load_yaml(path, display)
     if not loaded.ok:
-        return EXIT_INVALID, [f"{d.file}:{d.line}:{d.column}: error {d.code}: {d.message} (file left unchanged)"
-                              for d in loaded.diagnostics]
+        return EXIT_INVALID, [line(d, " (file left unchanged)") for d in loaded.diagnostics]
     root = root or path.resolve().parent.parent
     doc_id = path.stem
-    raw_path = root / "corpus" / f"{doc_id}.txt"
-    if not DOC_ID.match(doc_id) or not raw_path.is_file():
+    raw_path = text_path(root, doc_id)
+    if not is_doc_id(doc_id) or not raw_path.is_file():
         return EXIT_INVALID, [f"{display}: no raw text at {raw_path} (use --root)"]
-    raw = raw_path.read_bytes().decode("utf-8", errors="strict")
+    raw_bytes, problem = yio.read_bytes(raw_path, str(raw_path), DEFAULT.max_text_bytes)
+    raw = None
+    if problem is None and raw_bytes is not None:
+        raw, problem = yio.decode_utf8(raw_bytes, str(raw_path), "the text")
+    if problem is not None or raw is None:
+        assert problem is not None
+        return EXIT_INVALID, [line(problem, " (file left unchanged)")]
     fixes = plan_fixes(loaded.data, raw)
     if not fixes:
         return EXIT_OK, []
     messages = []
     movable = [f for f in fixes if f.new is not None]
     for f in fixes:
-        line, col = yio.locate(loaded.root, f.path)
+        lno, col = yio.locate(loaded.root, f.path)
         where = "/".join(map(str, f.path))
         if f.new is None:
-            messages.append(f"{display}:{line}:{col}: cannot fix {where} {f.text!r} [{f.old[0]}, {f.old[1]}): {f.reason}")
+            messages.append(f"{display}:{lno}:{col}: cannot fix {where} {f.text!r} [{f.old[0]}, {f.old[1]}): {f.reason}")
         else:
             verb = "would move" if check else "moved"
-            messages.append(f"{display}:{line}:{col}: {verb} {where} {f.text!r} [{f.old[0]}, {f.old[1]}) -> [{f.new[0]}, {f.new[1]})")
+            messages.append(f"{display}:{lno}:{col}: {verb} {where} {f.text!r} [{f.old[0]}, {f.old[1]}) -> [{f.new[0]}, {f.new[1]})")
     if check:
         return (EXIT_INVALID if fixes else EXIT_OK), messages
     if movable:
@@ -444,7 +449,7 @@ def _load_for_diff(path: Path) -> tuple[dict | None, list[str]]:
         return {}, []
     loaded = yio.load_yaml(path, str(path))
     if not loaded.ok:
-        return None, [f"{d.file}:{d.line}:{d.column}: error {d.code}: {d.message}" for d in loaded.diagnostics]
+        return None, [line(d) for d in loaded.diagnostics]
     from . import schema
 
     errs = schema.errors(loaded.data)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import operator
 import os
+import stat
 import tempfile
 import re
 from dataclasses import dataclass, field, replace
@@ -302,15 +303,22 @@ def decode_utf8(raw: bytes, path: str, what: str) -> tuple[str | None, Diagnosti
 
 
 def read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, Diagnostic | None]:
-    """Read a file whole, refusing it by size first (without reading it)."""
+    """Read a file whole, refusing it by size first (without reading it).
+
+    A symbolic link is refused (C006), never followed: a corpus comes from
+    pull requests, and a link could make a tool read a file of the machine.
+    """
     try:
-        size = os.stat(path).st_size
+        info = os.lstat(path)
     except OSError as exc:
         return None, checks.make("Y001", display, 1, 1, detail=f"cannot read file: {exc.strerror}")
-    if size > limit:
-        return None, checks.make("Y005", display, 1, 1, size=size, limit=limit)
+    if stat.S_ISLNK(info.st_mode):
+        return None, checks.make("C006", display, 1, 1, path=display)
+    if info.st_size > limit:
+        return None, checks.make("Y005", display, 1, 1, size=info.st_size, limit=limit)
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(fd, "rb") as fh:
             return fh.read(limit + 1), None
     except OSError as exc:
         return None, checks.make("Y001", display, 1, 1, detail=f"cannot read file: {exc.strerror}")
@@ -524,6 +532,13 @@ def dump_yaml(data: Any, header: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def current_umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
     """Write a file so that readers see the old or the new content, never half.
 
@@ -536,9 +551,7 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None
     try:  # keep the mode of the file replaced; a new file gets the usual 0666 & ~umask
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

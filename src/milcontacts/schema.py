@@ -6,7 +6,7 @@ rest of the code reads them from here rather than repeating them.
 
 Validation uses ``jsonschema_rs`` (Rust) for the yes/no answer, which costs
 next to nothing, and Python ``jsonschema`` only for files that fail, because
-its errors carry the paths we map back to YAML lines (DESIGN §9).
+its errors carry the paths we map back to YAML lines (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -81,13 +81,32 @@ def _slow(name: str) -> Any:
 def errors(instance: Any, name: str = "annotation") -> list[SchemaError]:
     """All schema errors of ``instance``, most specific first, deduplicated."""
     fast = _fast(name)
+    rejected_by_fast = False
     if fast is not None:
         try:
             if fast.is_valid(instance):
                 return []
+            rejected_by_fast = True
         except (ValueError, TypeError, OverflowError):
             pass  # data Rust cannot represent (lone surrogates, huge ints): ask jsonschema
-    return list(_explain(_slow(name).iter_errors(instance)))
+    found = list(_explain(_slow(name).iter_errors(instance)))
+    if not found and rejected_by_fast:
+        # The two validators disagree (e.g. on a regular expression's dialect): a file one of them
+        # rejects is never accepted; say where the fast one saw the problem.
+        found = [_fast_error(fast, instance)]
+    return found
+
+
+def _fast_error(fast: Any, instance: Any) -> SchemaError:
+    """The first error of the Rust validator, as a SchemaError."""
+    try:
+        err = next(iter(fast.iter_errors(instance)))
+        path = tuple(getattr(err, "instance_path", ()) or ())
+        message = getattr(err, "message", str(err))
+    except (StopIteration, ValueError, TypeError):
+        path, message = (), "rejected by the schema"
+    where = "/".join(str(p) for p in path) or "(top level)"
+    return SchemaError(path, f"{where}: {_short(message)}")
 
 
 def _explain(raw_errors: Iterator[Any]) -> Iterator[SchemaError]:

@@ -1,0 +1,180 @@
+"""Parquet shards: one split of one config written as size-bounded files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Uncompressed Arrow bytes per Parquet file.  Several files per split let
+#: readers (datasets' num_proc, streaming with several workers, Spark) split
+#: the work; the Hub itself converts with 500 MB shards.
+DEFAULT_MAX_SHARD_BYTES = 256 * 2**20
+#: Uncompressed bytes per Parquet row group (the unit a reader can skip or fetch alone).
+ROW_GROUP_BYTES = 16 * 2**20
+#: Rows (counted like shards) turned into Arrow data at a time when a shard is written.
+FLUSH_BYTES = 4 * 2**20
+
+
+@dataclass
+class Shard:
+    path: str  # relative to the output folder, POSIX
+    rows: int
+    num_bytes: int  # uncompressed Arrow bytes
+    size: int  # bytes on disk
+    sha256: str
+
+
+@dataclass
+class SplitOutput:
+    name: str
+    shards: list[Shard] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.shards)
+
+    @property
+    def num_bytes(self) -> int:
+        return sum(s.num_bytes for s in self.shards)
+
+
+class ShardWriter:
+    """Writes one split of one config as size-bounded Parquet files.
+
+    Rows are buffered until the next one would push the shard past
+    ``max_bytes``; file names get their ``-of-N`` suffix once N is known.  An
+    empty split still gets one (empty) file, so every declared split loads.
+
+    A row's size is the length of its encoded form as UTF-8 JSON (the
+    measure shard and row-group boundaries have always been computed with).
+    Rows arrive a document at a time from :mod:`milcontacts.build.rows` (possibly in
+    a worker process), already encoded, with their sizes; they are kept
+    pickled until their shard is written, so the buffer holds about as many
+    bytes as it counts, not several times more as Python objects.
+    """
+
+    def __init__(self, out: Path, config: str, split: str, features: Any, max_bytes: int,
+                 spill: Path | None = None):
+        self.folder = out / config
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.config, self.split, self.features, self.max_bytes = config, split, features, max_bytes
+        self.schema = features.arrow_schema
+        # Pickled lists of rows (kept in ``spill``, a private scratch file, as (offset, length), if
+        # given), or lists of rows.
+        self.pending: list[Any] = []
+        self.spill = open(spill, "w+b") if spill is not None else None  # noqa: SIM115 - closed in close()
+        self.count = 0
+        self.size = 0
+        self.parts: list[tuple[Path, int, int]] = []
+
+    def add(self, example: dict[str, Any]) -> None:
+        """One row, not yet encoded."""
+        rows, sizes = encode_rows(self.features, [example])
+        self.add_encoded(rows, sizes)
+
+    def add_encoded(self, rows: bytes | list[dict[str, Any]], sizes: list[int]) -> None:
+        """Encoded rows (a list, or that list pickled) with their sizes (see the class docstring)."""
+        start = 0
+        loaded: list[dict[str, Any]] | None = None
+        for i, size in enumerate(sizes):
+            if self.count and self.size + size > self.max_bytes:
+                if i > start:  # the shard ends inside this batch of rows
+                    if loaded is None:
+                        loaded = pickle.loads(rows) if isinstance(rows, bytes) else rows
+                    self._keep(loaded[start:i], sum(sizes[start:i]))
+                    start = i
+                self._flush()
+            self.count += 1
+            self.size += size
+        if start < len(sizes):
+            if start == 0:
+                self._keep(rows, sum(sizes))
+            else:
+                assert loaded is not None
+                self._keep(loaded[start:], sum(sizes[start:]))
+
+    def _keep(self, rows: bytes | list[dict[str, Any]], size: int) -> None:
+        if self.spill is None:
+            self.pending.append((rows, size))
+            return
+        blob = rows if isinstance(rows, bytes) else pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self.spill.seek(0, os.SEEK_END)
+        self.spill.write(blob)
+        self.pending.append(((offset, len(blob)), size))
+
+    def _rows_of(self, item: Any) -> list[dict[str, Any]]:
+        if isinstance(item, tuple):
+            assert self.spill is not None
+            offset, length = item
+            self.spill.seek(offset)
+            item = self.spill.read(length)
+        return pickle.loads(item) if isinstance(item, bytes) else item
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # The rows become Arrow data a slice at a time (never the whole shard as Python
+        # objects); the slices are then joined into one chunk, the table a single
+        # ``from_pylist`` of all the rows gives (same values, buffers and ``nbytes``).
+        pieces = []
+        rows: list[dict[str, Any]] = []
+        size = 0
+        pending, self.pending = self.pending, []
+        pending.reverse()
+        while pending:
+            item, item_size = pending.pop()
+            rows.extend(self._rows_of(item))
+            size += item_size
+            if size >= FLUSH_BYTES or not pending:
+                pieces.append(pa.Table.from_pylist(rows, schema=self.schema))
+                rows, size = [], 0
+        if not pieces:
+            table = pa.Table.from_pylist([], schema=self.schema)
+        elif len(pieces) == 1:
+            table = pieces[0]
+        else:
+            table = pa.concat_tables(pieces).combine_chunks()
+        del pieces
+        part = self.folder / f".{self.split}-{len(self.parts):05d}.part"
+        per_group = max(1, ROW_GROUP_BYTES * self.count // max(1, self.size)) if self.count else 1
+        pq.write_table(table, part, compression="zstd", row_group_size=per_group)
+        self.parts.append((part, table.num_rows, table.nbytes))
+        self.count, self.size = 0, 0
+        if self.spill is not None:
+            self.spill.seek(0)
+            self.spill.truncate()
+
+    def close(self) -> SplitOutput:
+        if self.count or not self.parts:
+            self._flush()
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+        out = SplitOutput(self.split)
+        n = len(self.parts)
+        for i, (part, rows, nbytes) in enumerate(self.parts):
+            name = f"{self.split}-{i:05d}-of-{n:05d}.parquet"
+            final = self.folder / name
+            os.replace(part, final)
+            data = final.read_bytes()
+            out.shards.append(Shard(f"{self.config}/{name}", rows, nbytes, len(data), hashlib.sha256(data).hexdigest()))
+        return out
+
+
+# --------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------
+
+
+def encode_rows(features: Any, examples: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Encoded rows and their sizes: bytes of each encoded row as UTF-8 JSON."""
+    encode = features.encode_example
+    rows = [encode(example) for example in examples]
+    dumps = json.dumps
+    return rows, [len(dumps(row, ensure_ascii=False, default=str).encode("utf-8")) for row in rows]

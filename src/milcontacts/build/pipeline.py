@@ -1,0 +1,174 @@
+"""The build itself: validate, read the splits, make the rows, write the folder.
+
+See :mod:`milcontacts.build` for what is written and the guarantees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from ..diagnostics import write
+from ..io import current_umask
+from .card import LICENSE_TEXT, render_card
+from .croissant import render_croissant
+from .errors import EXIT_OK, BuildError, diag
+from .parquet import DEFAULT_MAX_SHARD_BYTES, ShardWriter, SplitOutput
+from .publish import check_paths, copy_sources, swap_into_place
+from .rows import SERIAL_BELOW, Producer
+from .script import load_script, script_path
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    outputs: dict[str, list[SplitOutput]]  # config -> splits in splits.yaml order
+    documents: int
+
+
+
+def _jobs(jobs: int | None, ndocs: int) -> int:
+    """Worker processes: all usable cores, one process for a small corpus (a pool costs a
+    second or two to start, spaCy included)."""
+    if jobs is None:
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            jobs = os.cpu_count() or 1
+    return max(1, jobs) if ndocs >= SERIAL_BELOW else 1
+
+
+def _count_documents(root: Path) -> int:
+    from ..corpus.layout import annotation_names
+
+    return len(annotation_names(root))
+
+
+def _validate(root: Path, progress: bool, cache_dir: Path | None = None, jobs: int = 1) -> None:
+    from ..validate import validate_corpus
+
+    # The parse cache (if any) is a private temporary folder, never under the corpus root (it may
+    # be a read-only fixture): the rows are then made from the data parsed here (one parse per file).
+    report = validate_corpus(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    if report.errors:
+        raise BuildError(f"the corpus has {report.errors} validation error(s); run milcontacts validate",
+                         report.diagnostics)
+
+
+def _load_splits(root: Path) -> dict[str, list[str]]:
+    """splits.yaml through the corpus API, with usable split names."""
+    from ..corpus import InvalidCorpus, load_splits
+
+    try:
+        splits = load_splits(root)
+    except InvalidCorpus as exc:
+        raise BuildError("splits.yaml cannot be used", [diag("B002", str(exc))]) from exc
+    for name in splits:
+        if not re.fullmatch(r"\w+(\.\w+)*", name):
+            raise BuildError("bad split name", [diag("B002", f"split name {name!r} is not usable by datasets "
+                                                               "(letters, digits and _ only)")])
+    return splits
+
+
+
+def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
+          progress: bool = True, jobs: int | None = None) -> BuildResult:
+    """Validate ``root`` and write the hub-ready folder ``out`` (see the module docstring).
+
+    ``jobs``: processes that validate and make the rows (default: the usable cores; a
+    small corpus is built in one process).  The output does not depend on it.
+    """
+    root, out = Path(root), Path(out)
+    script = script_path()
+    check_paths(root, out, script.stem)
+    njobs = _jobs(jobs, _count_documents(root))
+    cache = Path(tempfile.mkdtemp(prefix="milcontacts-build-cache-"))
+    try:
+        _validate(root, progress, cache, njobs)
+        splits = _load_splits(root)
+        module = load_script(script)
+        producer = Producer(root, script, module, cache, njobs)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            try:
+                # mkdtemp makes it private; the result is a folder to publish
+                os.chmod(tmp, 0o777 & ~current_umask())
+                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, cache)
+                producer.close()
+                copy_sources(root, tmp, script, splits)
+                ndocs = sum(len(ids) for ids in splits.values())
+                (tmp / "README.md").write_text(render_card(root, module, outputs, ndocs), encoding="utf-8")
+                (tmp / "croissant.json").write_text(render_croissant(module, outputs), encoding="utf-8")
+                (tmp / "LICENSE.md").write_text(LICENSE_TEXT, encoding="utf-8")
+                swap_into_place(tmp, out)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        finally:
+            producer.close()
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return BuildResult(out, outputs, ndocs)
+
+
+def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, list[str]],
+                   max_shard_bytes: int, progress: bool, producer: Producer,
+                   scratch: Path | None = None) -> dict[str, list[SplitOutput]]:
+    """The documents of each split in order (made by ``producer``), feeding one writer per config.
+
+    Rows waiting for their shard are kept in files under ``scratch`` (a private temporary
+    folder) if given, so the memory of the build does not grow with the shard size.
+    """
+    from tqdm import tqdm
+
+    outputs: dict[str, list[SplitOutput]] = {c: [] for c in module.CONFIG_NAMES}
+    features = {c: module.features(c) for c in module.CONFIG_NAMES}
+    items = [(split, doc_id) for split, ids in splits.items() for doc_id in sorted(ids)]
+    results = producer.rows(items)
+    total = len(items)
+    with tqdm(total=total, unit="doc", desc="build", file=sys.stderr,
+              disable=None if progress else True) as bar:
+        for split, ids in splits.items():
+            writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes,
+                                      spill=scratch / f"{c}.rows" if scratch else None)
+                       for c in module.CONFIG_NAMES}
+            for _ in ids:
+                status, payload = next(results)
+                if status == "invalid":
+                    raise BuildError(str(payload))
+                if status == "error":
+                    file, line, column, code, message = payload
+                    raise BuildError(f"{file}: cannot build the dataset",
+                                     [diag(code, message, file, line, column)])
+                for config, (rows, sizes) in zip(module.CONFIG_NAMES, payload):
+                    writers[config].add_encoded(rows, sizes)
+                del payload
+                bar.update(1)
+            for config, writer in writers.items():
+                outputs[config].append(writer.close())
+    return outputs
+
+
+
+
+def run(args: argparse.Namespace) -> int:
+    """``milcontacts build``: exit 0 (built), 1 (invalid corpus, diagnostics printed), 2 (usage)."""
+    try:
+        result = build(args.root, args.out)
+    except BuildError as exc:
+        fmt = getattr(args, "format", "text")
+        if exc.diagnostics or fmt == "json":
+            write(exc.diagnostics, 0, fmt, sys.stdout if fmt == "json" else sys.stderr, tool="milcontacts build")
+        print(f"milcontacts build: {exc}", file=sys.stderr)
+        return exc.exit_code
+    summary = ", ".join(f"{config} {sum(s.rows for s in splits)} rows" for config, splits in result.outputs.items())
+    print(f"wrote {result.out} ({result.documents} documents: {summary})")
+    return EXIT_OK
