@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="inter-annotator agreement between two annotation folders")
     p.add_argument("dir_a", type=Path, metavar="DIR_A")
     p.add_argument("dir_b", type=Path, metavar="DIR_B")
-    p.add_argument("--root", type=Path, default=Path("."), help="corpus root for the raw texts")
+    p.add_argument("--root", type=Path, default=None,
+                   help="corpus root: check every span of both passes against its raw text (default: no check)")
     _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("agreement"))
 
