@@ -96,6 +96,16 @@ def test_malformed_yaml_points_near_the_broken_quote(valid_root):
 def test_unsafe_tag_is_never_executed(valid_root, tmp_path):
     use_case(valid_root, "unsafe_tag.yaml")
     assert "Y003" in codes(valid_root)
+    # the same tag with a payload whose effect can be seen: it must not happen
+    marker = tmp_path / "payload-ran"
+    text = (CASES / "unsafe_tag.yaml").read_text(encoding="utf-8")
+    payload = f'!!python/object/apply:os.mkdir ["{marker}"]'
+    (valid_root / ANN).write_text(text.replace('!!python/object/apply:os.system ["echo pwned"]', payload),
+                                  encoding="utf-8")
+    assert payload in (valid_root / ANN).read_text(encoding="utf-8")
+    assert "Y003" in codes(valid_root)
+    assert main(["validate", str(valid_root), "--no-cache", "--jobs", "2"]) == 1
+    assert not marker.exists()
 
 
 def test_several_errors_are_reported_together(valid_root):
@@ -192,7 +202,7 @@ def test_allowlist_silences_a_listed_warning_only(valid_root):
 
 
 # --------------------------------------------------------------------------
-# The command line contract (DESIGN §8)
+# The command line contract (README.md, docs/validation.md)
 # --------------------------------------------------------------------------
 
 def test_cli_exit_codes_and_text_format(valid_root, capsys):
@@ -236,13 +246,33 @@ def test_no_traceback_on_hostile_files_through_the_console_script(valid_root):
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-def test_parallel_and_cached_runs_agree(valid_root, tmp_path):
+def test_parallel_and_cached_runs_agree(valid_root, tmp_path, monkeypatch):
     use_case(valid_root, "several_errors.yaml")
     cold = diags(valid_root)
     cache = tmp_path / "cache"
     assert diags(valid_root, cache_dir=cache) == cold
     assert diags(valid_root, cache_dir=cache) == cold  # warm, from the cache
-    assert diags(valid_root, jobs=2) == cold
+    # jobs=2 starts the pool only with two files or more: give it a second one, and watch it start
+    second = (valid_root / ANN).read_text(encoding="utf-8").replace("id: sample-doc", "id: sample-two")
+    (valid_root / "annotations" / "sample-two.yaml").write_text(second, encoding="utf-8")
+    shutil.copyfile(valid_root / TXT, valid_root / "corpus" / "sample-two.txt")
+    (valid_root / "splits.yaml").write_text("splits:\n  train: [sample-doc, sample-two]\n", encoding="utf-8")
+    serial = diags(valid_root)
+    assert {d.file for d in serial} == {ANN, "annotations/sample-two.yaml"}
+    from concurrent.futures import ProcessPoolExecutor
+
+    from milcontacts.validate import runner
+
+    started = []
+
+    class Spy(ProcessPoolExecutor):
+        def __init__(self, *a, **kw):
+            started.append(kw.get("max_workers"))
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", Spy)
+    assert diags(valid_root, jobs=2) == serial
+    assert started == [2]
 
 
 def test_corrupt_cache_entries_are_ignored(valid_root, tmp_path):
