@@ -19,7 +19,8 @@ MINI = DATA / "mini_corpus"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-# Hypothesis keeps its example database outside the checkout (not in .hypothesis/).
+# Hypothesis keeps its example database and caches outside the checkout (not in .hypothesis/).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "milcontacts-hypothesis"))
 try:
     from hypothesis import settings
     from hypothesis.database import DirectoryBasedExampleDatabase
