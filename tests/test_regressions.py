@@ -209,7 +209,8 @@ def test_agreement_root_checks_spans_against_the_raw_texts(valid_root, tmp_path,
     (b / "sample-doc.yaml").write_text(text.replace("{start: 64, end: 75,", "{start: 65, end: 76,"),
                                        encoding="utf-8")
     assert main(["agreement", str(a), str(b), "--root", str(valid_root)]) == 1
-    assert "does not match the raw text" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error T009: text 'Joe Dunford' does not match raw[65:76]" in err and "corpus/sample-doc.txt" in err, err
     assert main(["agreement", str(a), str(a), "--root", str(valid_root)]) == 0
 
 

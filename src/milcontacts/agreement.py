@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from . import checks
 from . import io as yio
 from .corpus.layout import NOT_DOCUMENTS, text_path
-from .diagnostics import line
+from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, line
 from .limits import DEFAULT
-from .spans import iter_spans, matches
+from .spans import items, iter_spans, matches, span_key
 
 Key = tuple  # a hashable description of an annotated item
 
@@ -87,14 +88,11 @@ class LabelAgreement:
 
 
 def _span(d: Any) -> tuple[int, int] | None:
-    if isinstance(d, dict) and isinstance(d.get("start"), int) and isinstance(d.get("end"), int):
-        return d["start"], d["end"]
-    return None
+    return span_key(d)
 
 
 def _list(data: dict, key: str) -> list[dict]:
-    value = data.get(key)
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+    return [item for _, item in items(data, key)]
 
 
 # --------------------------------------------------------------------------
@@ -298,8 +296,10 @@ def _spans_off_text(root: Path, doc_id: str, passes: list[yio.Loaded]) -> list[s
         for path, span in iter_spans(loaded.data):
             if not matches(text, span):
                 lno, col = yio.locate(loaded.root, path)
-                out.append(f"{loaded.path}:{lno}:{col}: span {span['text']!r} [{span['start']}, {span['end']}) "
-                           f"does not match the raw text {display}")
+                actual = text[span["start"]:span["end"]]
+                out.append(line(checks.make("T009", loaded.path, lno, col, text=span["text"], start=span["start"],
+                                            end=span["end"], actual=actual,
+                                            hint=f" (the raw text is {display})")))
     return out
 
 
@@ -336,10 +336,10 @@ def run(args: argparse.Namespace) -> int:
     for d in (args.dir_a, args.dir_b):
         if not Path(d).is_dir():
             print(f"milcontacts agreement: {d} is not a folder", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     if args.root is not None and not (Path(args.root) / "corpus").is_dir():
         print(f"milcontacts agreement: --root {args.root} has no corpus/ folder", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     total, per_doc, problems = agreement(args.dir_a, args.dir_b, args.root)
     for p in problems:
         print(p, file=sys.stderr)
@@ -349,4 +349,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(total))
-    return 1 if problems else 0
+    return EXIT_INVALID if problems else EXIT_OK
