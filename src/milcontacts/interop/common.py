@@ -273,6 +273,44 @@ def _node(layer: str, item: dict) -> Any:
     return m
 
 
+def _fresh(value: Any) -> Any:
+    """A new node for a value inside an item: mappings (spans, arguments) on one line."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if isinstance(value, dict):
+        return _flow(value)
+    if isinstance(value, list):
+        seq = CommentedSeq([_fresh(v) for v in value])
+        if not value:
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _update(node: Any, value: Any) -> Any:
+    """``node`` changed in place to hold ``value``: equal parts keep their node (quotes, comments)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if _plain(node) == value:
+        return node
+    if isinstance(node, CommentedMap) and isinstance(value, dict):
+        for k in [k for k in node if k not in value]:
+            del node[k]
+        for k, v in value.items():
+            node[k] = _update(node[k], v) if k in node else _fresh(v)
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(value, list):
+        pool = list(node)
+        items = []
+        for v in value:
+            same = next((i for i, n in enumerate(pool) if _plain(n) == v), None)
+            items.append(pool.pop(same) if same is not None else _fresh(v))
+        del node[:]
+        node.extend(items)
+        return node
+    return _fresh(value)
+
+
 def _plain(node: Any) -> Any:
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
@@ -297,8 +335,7 @@ def merged_yaml(source: str, layers: dict[str, list[dict]]) -> str:
         if current == layers[layer]:
             continue
         nodes = {x.get("id"): x for x in (seq or [])}
-        new = [nodes[i["id"]] if i["id"] in nodes and _plain(nodes[i["id"]]) == i else _node(layer, i)
-               for i in layers[layer]]
+        new = [_update(nodes[i["id"]], i) if i["id"] in nodes else _node(layer, i) for i in layers[layer]]
         if not isinstance(seq, CommentedSeq):
             doc[layer] = seq = CommentedSeq()
         del seq[:]
