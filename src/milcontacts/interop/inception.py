@@ -274,8 +274,12 @@ def read(item: tuple[str, bytes], text: str) -> Imported:
     try:
         cas = load_cas_from_xmi(io.BytesIO(data), typesystem=typesystem(), lenient=False, trusted=False)
     except Exception as exc:  # lxml / cassis errors: the file is not one of ours
-        line = getattr(exc, "lineno", None) or getattr(getattr(exc, "position", None), "__getitem__", lambda _: 1)(0)
-        imp.problem(int(line or 1), f"not an XMI of the MilContacts-FR type system ({TYPESYSTEM_FILE} of "
+        line = getattr(exc, "lineno", None) or 1
+        named = re.search(r"\[([\w.]+)\]", str(exc))
+        element = re.search(rb"<\w+:%s\b" % re.escape(named.group(1).rsplit(".", 1)[-1]).encode(), data) if named else None
+        if element:
+            line = data[:element.start()].count(b"\n") + 1
+        imp.problem(int(line), f"not an XMI of the MilContacts-FR type system ({TYPESYSTEM_FILE} of "
                                     f"`milcontacts export --to inception`): {type(exc).__name__}: {exc}")
         return imp
     if cas.sofa_string != text:
