@@ -180,13 +180,18 @@ def test_brat_configuration_declares_every_schema_type_and_display_name(exported
         assert "|".join(schema.enum(name)) in conf
 
 
-def test_round_trip_gives_back_every_annotation_file_byte_for_byte(tmp_path: Path) -> None:
+def assert_round_trip(fmt: str, tmp_path: Path) -> None:
+    """export then import on a copy of the corpus leaves every annotation file byte for byte."""
     root = corpus_copy(tmp_path / "root")
     before = {p.name: p.read_bytes() for p in (root / "annotations").glob("*.yaml")}
-    out = tmp_path / "brat"
-    assert main(["export", "--to", "brat", "--out", str(out), str(root)]) == 0
-    assert main(["import", "--from", "brat", str(out), str(root)]) == 0
+    out = tmp_path / fmt
+    assert main(["export", "--to", fmt, "--out", str(out), str(root)]) == 0
+    assert main(["import", "--from", fmt, str(out), str(root)]) == 0
     assert {p.name: p.read_bytes() for p in (root / "annotations").glob("*.yaml")} == before
+
+
+def test_round_trip_gives_back_every_annotation_file_byte_for_byte(tmp_path: Path) -> None:
+    assert_round_trip("brat", tmp_path)
 
 
 def test_round_trip_data_is_exact_for_every_layer() -> None:

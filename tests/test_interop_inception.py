@@ -15,7 +15,7 @@ from milcontacts.interop import inception
 from milcontacts.interop.common import LAYERS, assemble
 from milcontacts.model import iter_documents
 
-from test_interop_brat import REPO, corpus_copy
+from test_interop_brat import REPO, assert_round_trip, corpus_copy
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -68,12 +68,7 @@ def test_type_system_has_the_layers_and_features_inception_shows(exported: Path)
 
 
 def test_round_trip_gives_back_every_annotation_file_byte_for_byte(tmp_path: Path) -> None:
-    root = corpus_copy(tmp_path / "root")
-    before = {p.name: p.read_bytes() for p in (root / "annotations").glob("*.yaml")}
-    out = tmp_path / "xmi"
-    assert main(["export", "--to", "inception", "--out", str(out), str(root)]) == 0
-    assert main(["import", "--from", "inception", str(out), str(root)]) == 0
-    assert {p.name: p.read_bytes() for p in (root / "annotations").glob("*.yaml")} == before
+    assert_round_trip("inception", tmp_path)
 
 
 def test_round_trip_from_an_inception_export_archive(tmp_path: Path, exported: Path) -> None:

@@ -123,3 +123,12 @@ def test_export_options_and_usage(tmp_path: Path, capsys) -> None:
     assert main(["export", "--to", "brat", "--split", "nope", "--out", str(out), str(REPO)]) == 1
     assert "no split named 'nope'" in capsys.readouterr().err
     assert main(["import", "--from", "brat", str(tmp_path / "missing.ann")]) == 2
+
+
+def test_a_draft_with_a_span_off_its_text_is_not_exported(valid_root: Path, tmp_path: Path, capsys) -> None:
+    path = valid_root / "annotations" / "sample-doc.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("{start: 64, end: 75, text: \"Joe Dunford\"",
+                                                             "{start: 65, end: 76, text: \"Joe Dunford\""), encoding="utf-8")
+    assert main(["export", "--to", "brat", "--draft", "--out", str(tmp_path / "out"), str(valid_root)]) == 1
+    assert "annotations/sample-doc.yaml:29: span 'Joe Dunford' is not at [65, 76)" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "sample-doc.ann").exists()

@@ -74,9 +74,28 @@ def _documents(args: argparse.Namespace) -> list[tuple[dict, str, str]]:
                 d = loaded.diagnostics[0]
                 raise InvalidCorpus(f"{d.file}:{d.line}: {d.message}")
             text = (root / "corpus" / f"{doc_id}.txt").read_bytes().decode("utf-8")
+            _check_draft(loaded, text, f"annotations/{doc_id}.yaml")
             out.append((loaded.data, text, splits.get(doc_id, "draft")))
         return out
     return [(d.raw, d.text, splits.get(d.id, "draft")) for d in iter_documents(root, ids)]
+
+
+def _check_draft(loaded, text: str, display: str) -> None:
+    """A draft need not validate, but it must fit the schema and its spans the text (or export would mislead)."""
+    from .. import io as yio
+    from .. import schema
+    from ..model import InvalidCorpus
+    from ..validate import iter_spans
+
+    errs = schema.errors(loaded.data)
+    if errs:
+        line, _ = yio.locate(loaded.root, errs[0].path)
+        raise InvalidCorpus(f"{display}:{line}: {errs[0].message} (fix it, then export the draft)")
+    for path, span in iter_spans(loaded.data):
+        if text[span["start"]:span["end"]] != span["text"]:
+            line, _ = yio.locate(loaded.root, path)
+            raise InvalidCorpus(f"{display}:{line}: span {span['text']!r} is not at [{span['start']}, {span['end']}): "
+                                f"run `milcontacts fix-offsets {display}` first")
 
 
 def run_export(args: argparse.Namespace) -> int:
