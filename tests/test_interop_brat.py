@@ -135,6 +135,8 @@ for fn in sys.argv[1:]:
             print('%s:%d: brat could not read this line' % (fn, n + 1))
         for issue in verify_annotation(ann, conf):
             print('%s: %s' % (fn, issue.human_readable_str()))
+for t in conf.get_event_types() + conf.get_entity_types():
+    print('label %s = %s' % (t, conf.preferred_display_form(t)), file=sys.stderr)
 print('checked %d' % (len(sys.argv) - 1), file=sys.stderr)
 """
 
@@ -154,6 +156,10 @@ def test_brat_reader_and_verifier_accept_every_exported_file(exported: Path, tmp
     assert res.returncode == 0, res.stderr
     assert res.stdout == "", res.stdout
     assert f"checked {len(anns)}" in res.stderr
+    from milcontacts import schema
+
+    for t in schema.enum("event_type"):   # brat shows the schema's names (visual.conf)
+        assert f"label {brat.brat_type(t)} = {t}" in res.stderr
     # and they do see problems when there are some
     bad = tmp_path / "bad"
     shutil.copytree(exported, bad)
@@ -266,3 +272,11 @@ def test_a_span_across_a_line_break_is_written_as_fragments_and_read_back_whole(
     assert ann.splitlines()[0] == "T1\tORG 3 12;13 18\tPentagone a dit"
     imp = brat.read_ann(ann, text, "x.ann", "x-doc")
     assert imp.problems == [] and imp.entities[0]["mentions"][0]["text"] == text[3:18]
+
+
+def test_notes_with_line_breaks_tabs_and_backslashes_survive_the_round_trip() -> None:
+    from milcontacts.interop.common import escape_note, unescape_note
+
+    for note in ["two\nlines", "a\ttab", "back\\slash \\n not a break", "plain"]:
+        assert "\n" not in escape_note(note) and "\t" not in escape_note(note)
+        assert unescape_note(escape_note(note)) == note
