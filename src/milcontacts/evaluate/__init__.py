@@ -28,7 +28,7 @@ scores one document layer by layer, :mod:`.core` runs an evaluation,
 from __future__ import annotations
 
 from .core import Result, UsageError, evaluate
-from .layers import (CONLL, CONLL_TYPES, SCORES, TITLES, DocResult, boilerplate, conll, gold_entities,
+from .layers import (CONLL, CONLL_TYPES, OPTIONAL_SCORES, SCORES, TITLES, DocResult, boilerplate, conll, gold_entities,
                      gold_line, in_any, score_document)
 from .metrics import (Accuracy, AttributionScores, Counts, GoldArg, GoldAttr, PredArg, PredAttr, Score,
                       Table, TimexUnit, TokenIndex, Unit, max_matching, overlaps, score_arguments,
@@ -37,7 +37,7 @@ from .predictions import LAYERS, PEvent, Prediction, PredictionErrors, parse_pre
 from .report import EXIT_INVALID, EXIT_OK, EXIT_USAGE, pct, run, scope_notes, write_text
 
 __all__ = [
-    "Accuracy", "AttributionScores", "CONLL", "CONLL_TYPES", "Counts", "DocResult", "EXIT_INVALID", "EXIT_OK",
+    "Accuracy", "AttributionScores", "CONLL", "CONLL_TYPES", "OPTIONAL_SCORES", "Counts", "DocResult", "EXIT_INVALID", "EXIT_OK",
     "EXIT_USAGE", "GoldArg", "GoldAttr", "LAYERS", "PEvent", "PredArg", "PredAttr", "Prediction",
     "PredictionErrors", "Result", "SCORES", "Score", "TITLES", "Table", "TimexUnit", "TokenIndex", "Unit",
     "UsageError", "boilerplate", "conll", "evaluate", "gold_entities", "gold_line", "in_any", "max_matching",

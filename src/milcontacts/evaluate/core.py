@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from .. import schema
 from ..model import Document, document_ids, load_document, load_splits
-from .layers import CONLL_TYPES, SCORES, score_document
+from .bootstrap import LEVEL, RESAMPLES, SEED, Resampler, coref_from_weights
+from .coref import METRICS, CorefCounts, clusters_by_key, coref_counts
+from .layers import CONLL_TYPES, SCORES, requested, score_document
 from .metrics import Accuracy, Counts, Score, Table
-from .predictions import LAYERS, parse_predictions
+from .predictions import LAYERS, Prediction, parse_predictions
 
 
 class UsageError(Exception):
@@ -23,7 +25,8 @@ class UsageError(Exception):
 
 @dataclass
 class Result:
-    """An evaluation: scope, and one :class:`Score` per score name."""
+    """An evaluation: scope, one :class:`Score` per score name, and the
+    per-document scores the confidence intervals are drawn from."""
 
     predictions: str
     split: str | None
@@ -34,19 +37,47 @@ class Result:
     ignored_boilerplate: int
     layers: list[str]                    # prediction layers the file covers
     scores: dict[str, Score] = field(default_factory=dict)
+    #: document id -> score name -> that document's Score (for resampling)
+    per_doc: dict[str, dict[str, Score]] = field(default_factory=dict, repr=False)
+    #: document id -> (gold, predicted) event mentions, when event coreference is scored
+    event_mentions: dict[str, tuple[list, list]] = field(default_factory=dict, repr=False)
+    resamples: int = RESAMPLES
+    seed: int = SEED
+    _ci: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+
+    def doc_scores(self, name: str) -> list[Score]:
+        """The Score of ``name`` for each document in scope (empty where not scored)."""
+        return [self.per_doc.get(d, {}).get(name, Score()) for d in self.documents]
+
+    def intervals(self) -> dict[str, dict[str, Any]]:
+        """95 % bootstrap intervals of every score (computed once, fixed seed)."""
+        if self._ci is None:
+            self._ci = compute_intervals(self)
+        return self._ci
 
     def to_json(self) -> dict[str, Any]:
         layers: dict[str, Any] = {}
+        cis = self.intervals()
         for name in SCORES:
             s = self.scores.get(name, Score())
-            entry: dict[str, Any] = {"documents": s.documents, **s.strict.overall.to_json(),
-                                     "per_type": {t: c.to_json() for t, c in s.strict.per_type}}
-            entry["partial"] = {**s.partial.overall.to_json(),
+            ci = cis.get(name, {})
+            entry: dict[str, Any] = {"documents": s.documents, **s.headline(), "ci": ci.get("strict", _NO_CI)}
+            if s.coref is None:
+                entry.update({"tp": s.strict.overall.tp, "fp": s.strict.overall.fp, "fn": s.strict.overall.fn})
+            entry["macro"] = {**s.macro(), "ci": ci.get("macro", _NO_CI)}
+            entry["per_type"] = {t: {**c.to_json(), "ci": ci.get("per_type", {}).get(t, _NO_CI)}
+                                 for t, c in s.strict.per_type}
+            entry["partial"] = {**s.partial.overall.to_json(), "ci": ci.get("partial", _NO_CI),
                                 "per_type": {t: c.to_json() for t, c in s.partial.per_type}}
             if name == "timexes":
                 entry["value"] = (s.value or Accuracy()).to_json()
             if name == "attribution_contents":
-                entry["tokens"] = (s.tokens or Counts()).to_json()
+                entry["tokens"] = {**(s.tokens or Counts()).to_json(), "ci": ci.get("tokens", _NO_CI)}
+            if name in ("entity_coreference", "event_coreference"):
+                coref = (s.coref or CorefCounts()).to_json()
+                for metric in METRICS:
+                    coref[metric]["ci"] = ci.get("strict", {}).get(metric, _NO_CI)
+                entry.update({m: coref[m] for m in METRICS})
             layers[name] = entry
         return {
             "scope": {
@@ -59,8 +90,54 @@ class Result:
                 "ignored_in_boilerplate": self.ignored_boilerplate,
                 "layers": self.layers,
             },
+            "bootstrap": {"resamples": self.resamples, "seed": self.seed, "level": LEVEL,
+                          "unit": "document", "method": "percentile"},
             "layers": layers,
         }
+
+
+_NO_CI: dict[str, Any] = {"precision": None, "recall": None, "f1": None}
+
+
+def compute_intervals(result: Result) -> dict[str, dict[str, Any]]:
+    """Bootstrap intervals (documents resampled) of every score of ``result``."""
+    rs = Resampler(len(result.documents), result.resamples, result.seed)
+    out: dict[str, dict[str, Any]] = {}
+    for name, total in result.scores.items():
+        per_doc = result.doc_scores(name)
+        if name == "event_coreference":
+            pairs = [result.event_mentions.get(d, ([], [])) for d in result.documents]
+
+            def stat(w: Any, attr: str, metric: str | None = None) -> float | None:
+                c = coref_from_weights(pairs, w, event_coref)
+                return getattr(getattr(c, metric) if metric else c, attr)
+
+            strict: dict[str, Any] = {a: rs.generic(lambda w, a=a: stat(w, a)) for a in ("precision", "recall", "f1")}
+            for metric in METRICS:
+                strict[metric] = {a: rs.generic(lambda w, a=a, m=metric: stat(w, a, m))
+                                  for a in ("precision", "recall", "f1")}
+            out[name] = {"strict": strict, "macro": {k: strict[k] for k in ("precision", "recall", "f1")}}
+            continue
+        if total.coref is not None:
+            strict = rs.coref([s.coref for s in per_doc])
+            out[name] = {"strict": strict, "macro": {k: strict[k] for k in ("precision", "recall", "f1")}}
+            continue
+        types = [t for t, _ in total.strict.per_type]
+        entry: dict[str, Any] = {
+            "strict": rs.counts([s.strict.overall for s in per_doc]),
+            "macro": rs.macro(per_doc, types),
+            "partial": rs.counts([s.partial.overall for s in per_doc]),
+            "per_type": {t: rs.counts([s.strict.types().get(t) for s in per_doc]) for t in types},
+        }
+        if total.tokens is not None:
+            entry["tokens"] = rs.counts([s.tokens for s in per_doc])
+        out[name] = entry
+    return out
+
+
+def event_coref(gold: list, pred: list) -> CorefCounts:
+    """Cross-document event coreference: mentions clustered by kb id (None: a singleton)."""
+    return coref_counts(clusters_by_key(gold), clusters_by_key(pred))
 
 
 def _type_order(name: str) -> list[str]:
@@ -78,32 +155,46 @@ def _ordered(name: str, score: Score) -> Score:
     def sort(t: Table) -> Table:
         return Table(t.overall, tuple(sorted(t.per_type, key=lambda kv: (order.get(kv[0], len(order)), kv[0]))))
 
-    return Score(score.documents, sort(score.strict), sort(score.partial), score.value, score.tokens)
+    return Score(score.documents, sort(score.strict), sort(score.partial), score.value, score.tokens, score.coref)
+
+
+def read_lines(predictions: Path, display: str) -> list[bytes]:
+    """The raw lines of a prediction file (a usage error if it cannot be read)."""
+    try:
+        with open(predictions, "rb") as fh:
+            return fh.read().split(b"\n")
+    except OSError as exc:
+        raise UsageError(f"cannot read {display}: {exc.strerror}") from None
+
+
+def scope_of(root: Path, split: str | None) -> list[str]:
+    """The documents of ``split`` (sorted), or every annotated document."""
+    if split is None:
+        return document_ids(root)
+    splits = load_splits(root)
+    if split not in splits:
+        raise UsageError(f"unknown split {split!r}; splits.yaml has: {', '.join(splits) or 'none'}")
+    return sorted(splits[split])
 
 
 def evaluate(root: Path, predictions: Path, split: str | None = None, display: str | None = None,
-             documents: dict[str, Document] | None = None) -> Result:
+             documents: dict[str, Document] | None = None, ids: Sequence[str] | None = None,
+             resamples: int = RESAMPLES, seed: int = SEED) -> Result:
     """Check ``predictions`` and score it against the gold of ``root``.
 
-    Scope: the documents of ``split``, or every annotated document.  A
-    document in scope without a prediction line counts as an empty
-    prediction on every layer the file covers (the layers present in at
-    least one line; all four for a file without lines).  ``documents``
-    lets a caller that already loaded the corpus pass it in.
+    Scope: the documents ``ids`` (cross-validation folds), else those of
+    ``split``, else every annotated document.  A document in scope without
+    a prediction line counts as an empty prediction on every layer the file
+    covers (the layers present in at least one line; all four for a file
+    without lines).  ``documents`` lets a caller that already loaded the
+    corpus pass it in.  ``resamples`` and ``seed`` set the bootstrap.
     """
     root = Path(root)
     display = display or str(predictions)
     if not (root / "annotations").is_dir():
         raise UsageError(f"{root} has no annotations/ folder (ROOT is the corpus root)")
-    ids = document_ids(root)
-    known = set(ids)
-    if split is not None:
-        splits = load_splits(root)
-        if split not in splits:
-            raise UsageError(f"unknown split {split!r}; splits.yaml has: {', '.join(splits) or 'none'}")
-        scope = sorted(splits[split])
-    else:
-        scope = ids
+    known = set(document_ids(root))
+    scope = sorted(ids) if ids is not None else scope_of(root, split)
     docs: dict[str, Document] = dict(documents or {})
 
     def doc(doc_id: str) -> Document:
@@ -111,31 +202,43 @@ def evaluate(root: Path, predictions: Path, split: str | None = None, display: s
             docs[doc_id] = load_document(root, doc_id)
         return docs[doc_id]
 
-    try:
-        with open(predictions, "rb") as fh:
-            lines = fh.read().split(b"\n")
-    except OSError as exc:
-        raise UsageError(f"cannot read {display}: {exc.strerror}") from None
-    preds = parse_predictions(lines, display, known, lambda d: doc(d).text)
+    preds = parse_predictions(read_lines(predictions, display), display, known, lambda d: doc(d).text)
+    return score_predictions(preds, scope, doc, display, split, resamples, seed)
+
+
+def score_predictions(preds: list[Prediction], scope: Sequence[str], doc: Callable[[str], Document],
+                      display: str, split: str | None = None, resamples: int = RESAMPLES,
+                      seed: int = SEED) -> Result:
+    """Score checked predictions on the documents ``scope`` (``doc`` loads one)."""
     by_id = {p.doc_id: p for p in preds}
     covered = set().union(*(p.layers() for p in preds)) if preds else set(LAYERS)
+    optional = requested(preds)
     in_scope = set(scope)
     totals: dict[str, Score] = {}
+    per_doc: dict[str, dict[str, Score]] = {}
+    events: dict[str, tuple[list, list]] = {}
     ignored = 0
     for doc_id in scope:
         pred = by_id.get(doc_id)
-        result = score_document(doc(doc_id), pred, pred.layers() if pred else covered)
+        result = score_document(doc(doc_id), pred, pred.layers() if pred else covered, optional=optional)
         ignored += result.ignored
+        per_doc[doc_id] = result.scores
+        if result.event_mentions is not None:
+            events[doc_id] = result.event_mentions
         for name, s in result.scores.items():
             totals[name] = totals.get(name, Score()) + s
+    if events:
+        pairs = list(events.values())
+        totals["event_coreference"] = Score(len(pairs), coref=event_coref(
+            [((d, m), k) for d, (g, _) in events.items() for m, k in g],
+            [((d, m), k) for d, (_, p) in events.items() for m, k in p]))
     return Result(
-        predictions=display, split=split, documents=scope,
+        predictions=display, split=split, documents=list(scope),
         predicted=sum(d in by_id for d in scope),
         missing=[d for d in scope if d not in by_id],
         outside_scope=sum(p.doc_id not in in_scope for p in preds),
         ignored_boilerplate=ignored,
         layers=[name for name in LAYERS if name in covered],
         scores={name: _ordered(name, s) for name, s in totals.items()},
+        per_doc=per_doc, event_mentions=events, resamples=resamples, seed=seed,
     )
-
-

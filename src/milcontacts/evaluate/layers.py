@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from ..model import Document
-from .metrics import (GoldArg, GoldAttr, PredArg, Score, Span2, TimexUnit, TokenIndex, Unit, overlaps,
+from .coref import clusters_by_key, coref_counts
+from .metrics import (GoldArg, GoldAttr, PredArg, Score, Span2, Table, TimexUnit, TokenIndex, Unit, overlaps,
                       score_arguments, score_attributions, score_units, timex_values)
 from .predictions import Prediction
 
@@ -14,10 +15,13 @@ from .predictions import Prediction
 SCORES: dict[str, str] = {
     "entities": "entities",
     "entities_conll": "entities",
+    "entity_linking": "entities",
+    "entity_coreference": "entities",
     "timexes": "timexes",
     "event_triggers": "events",
     "event_types": "events",
     "event_arguments": "events",
+    "event_coreference": "events",
     "attribution_cues": "attributions",
     "attribution_sources": "attributions",
     "attribution_contents": "attributions",
@@ -26,16 +30,24 @@ SCORES: dict[str, str] = {
 TITLES: dict[str, str] = {
     "entities": "entities, fine types (NAM mentions)",
     "entities_conll": "entities, CoNLL-2003 types (PER ORG LOC MISC)",
+    "entity_linking": "entity linking (span + kb id)",
+    "entity_coreference": "entity coreference within documents (NAM mentions; CoNLL = mean of MUC, B3, CEAF-e)",
     "timexes": "time expressions (span + type)",
     "event_triggers": "event triggers, identification (span)",
     "event_types": "event triggers, classification (span + type)",
     "event_arguments": "event arguments (event + role + filler)",
+    "event_coreference": "event coreference across documents (kb ids; CoNLL = mean of MUC, B3, CEAF-e)",
     "attribution_cues": "attribution cues",
     "attribution_sources": "attribution sources (cue + source)",
     "attribution_contents": "attribution contents (cue + content)",
 }
 
-#: DESIGN §3: the CoNLL-2003 mapping used for benchmarks.  The CoNLL classes
+#: Scores computed only when the file asks for them (a ``kb`` or ``cluster``
+#: key on some entity, a ``kb`` key on some event): files without those keys
+#: score exactly as before.
+OPTIONAL_SCORES = ("entity_linking", "entity_coreference", "event_coreference")
+
+#: The CoNLL-2003 mapping used for benchmarks.  The CoNLL classes
 #: are themselves fine types, so a CoNLL tagger's output maps onto itself.
 CONLL: dict[str, str] = {"PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
                          "NORP": "MISC", "EVENT": "MISC", "MISC": "MISC"}
@@ -79,14 +91,42 @@ class DocResult:
 
     scores: dict[str, Score]
     ignored: int = 0   # predicted units inside boilerplate zones
+    #: event mentions for cross-document coreference: (gold, predicted) lists
+    #: of ((start, end), kb id or None), outside boilerplate
+    event_mentions: tuple[list, list] | None = None
+
+
+def requested(preds: Iterable[Prediction]) -> set[str]:
+    """The optional scores a prediction file asks for (see OPTIONAL_SCORES)."""
+    out: set[str] = set()
+    for p in preds:
+        for u in p.entities or []:
+            if getattr(u, "linked", False):
+                out |= {"entity_linking", "entity_coreference"}
+            if getattr(u, "cluster", None) is not None:
+                out.add("entity_coreference")
+        if any(v.linked for v in p.events or []):
+            out.add("event_coreference")
+    return out
+
+
+def gold_entity_clusters(doc: Document) -> list[tuple[Span2, str]]:
+    """(span, entity id) of the NAM mentions outside boilerplate: the gold coreference chains."""
+    skip = boilerplate(doc)
+    return [((m.start, m.end), e.id) for m, e in doc.name_mentions() if not in_any((m.start, m.end), skip)]
 
 
 def score_document(doc: Document, pred: Prediction | None, layers: set[str],
-                   index: Callable[[], TokenIndex] | None = None) -> DocResult:
-    """Score the ``layers`` of one document (``pred`` None: an empty prediction)."""
+                   index: Callable[[], TokenIndex] | None = None, optional: Iterable[str] = ()) -> DocResult:
+    """Score the ``layers`` of one document (``pred`` None: an empty prediction).
+
+    ``optional``: the OPTIONAL_SCORES to compute as well (those the file asks for).
+    """
+    optional = set(optional)
     skip = boilerplate(doc)
     scores: dict[str, Score] = {}
     ignored = 0
+    event_mentions = None
 
     def keep(items: list, anchor: Callable[[Any], Span2]) -> list:
         nonlocal ignored
@@ -102,6 +142,16 @@ def score_document(doc: Document, pred: Prediction | None, layers: set[str],
         p = keep(given("entities"), lambda u: u.span)
         scores["entities"] = Score(1, *score_units(gold, p))
         scores["entities_conll"] = Score(1, *score_units(conll(gold), conll(p)))
+        if "entity_linking" in optional:
+            g_link = [Unit(m.start, m.end, e.kb) for m, e in doc.name_mentions()
+                      if e.kb and not in_any((m.start, m.end), skip)]
+            p_link = [Unit(u.start, u.end, u.kb) for u in p if getattr(u, "kb", None)]
+            strict, partial = score_units(g_link, p_link)
+            scores["entity_linking"] = Score(1, Table(strict.overall), Table(partial.overall))
+        if "entity_coreference" in optional:
+            key = clusters_by_key(gold_entity_clusters(doc))
+            response = clusters_by_key((u.span, getattr(u, "coref_key", None)) for u in p)
+            scores["entity_coreference"] = Score(1, coref=coref_counts(key, response))
     if "timexes" in layers:
         gold_t = [TimexUnit(t.start, t.end, t.type, t.value) for t in doc.timexes if not in_any((t.start, t.end), skip)]
         p_t = keep(given("timexes"), lambda u: u.span)
@@ -117,6 +167,9 @@ def score_document(doc: Document, pred: Prediction | None, layers: set[str],
                   for v in events for a in v.arguments]
         p_args = [PredArg((*v.trigger, v.type), role, span) for v in p_v for role, span in v.arguments]
         scores["event_arguments"] = Score(1, *score_arguments(g_args, p_args))
+        if "event_coreference" in optional:
+            event_mentions = ([((v.trigger.start, v.trigger.end), v.kb) for v in events],
+                              [(v.trigger, v.kb) for v in p_v])
     if "attributions" in layers:
         attrs = [a for a in doc.attributions if not in_any((a.cue.start, a.cue.end), skip)]
         p_a = keep(given("attributions"), lambda a: a.cue)
@@ -128,14 +181,16 @@ def score_document(doc: Document, pred: Prediction | None, layers: set[str],
         scores["attribution_cues"] = Score(1, *res.cues)
         scores["attribution_sources"] = Score(1, *res.sources)
         scores["attribution_contents"] = Score(1, *res.contents, tokens=res.content_tokens)
-    return DocResult(scores, ignored)
+    return DocResult(scores, ignored, event_mentions)
 
 
-def gold_line(doc: Document) -> dict[str, Any]:
+def gold_line(doc: Document, links: bool = True) -> dict[str, Any]:
     """The gold of ``doc`` written as a prediction line (every layer).
 
     Scoring it gives 1.0 everywhere: a check of the scorer, and an example
-    of the format.  An argument or source that refers to an entity is
+    of the format.  With ``links`` entities carry their ``kb`` id and
+    ``cluster`` (the entity id) and events their ``kb`` id; without, the
+    line is in the format before those keys existed.  An argument or source that refers to an entity is
     written as the entity's first name mention (first mention if it has no
     name), in text order.
     """
@@ -151,10 +206,12 @@ def gold_line(doc: Document) -> dict[str, Any]:
 
     return {
         "doc_id": doc.id,
-        "entities": [{"start": m.start, "end": m.end, "type": e.type} for m, e in doc.name_mentions()],
+        "entities": [{"start": m.start, "end": m.end, "type": e.type,
+                      **({"kb": e.kb, "cluster": e.id} if links else {})} for m, e in doc.name_mentions()],
         "timexes": [{"start": t.start, "end": t.end, "type": t.type, "value": t.value} for t in doc.timexes],
         "events": [{"trigger": {"start": v.trigger.start, "end": v.trigger.end}, "type": v.type,
-                    "arguments": [{"role": a.role, **filler(a.ref, a.span)} for a in v.arguments]}
+                    "arguments": [{"role": a.role, **filler(a.ref, a.span)} for a in v.arguments],
+                    **({"kb": v.kb} if links else {})}
                    for v in doc.events],
         "attributions": [{"cue": {"start": a.cue.start, "end": a.cue.end},
                           "source": filler(a.source_ref, a.source_span),

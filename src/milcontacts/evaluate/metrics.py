@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from .. import schema
+from .coref import CorefCounts
 
 # --------------------------------------------------------------------------
 # Counting
@@ -101,13 +102,37 @@ class Score:
     partial: Table = Table()
     value: Accuracy | None = None       # timexes only
     tokens: Counts | None = None        # attribution contents only
+    coref: CorefCounts | None = None    # coreference scores only (MUC, B³, CEAF-e)
 
     def __add__(self, other: "Score") -> "Score":
         def opt(a: Any, b: Any) -> Any:
             return b if a is None else a if b is None else a + b
 
         return Score(self.documents + other.documents, self.strict + other.strict,
-                     self.partial + other.partial, opt(self.value, other.value), opt(self.tokens, other.tokens))
+                     self.partial + other.partial, opt(self.value, other.value), opt(self.tokens, other.tokens),
+                     opt(self.coref, other.coref))
+
+    def headline(self) -> dict[str, float | None]:
+        """The micro P/R/F1 a table reports: the strict counts, or the CoNLL means for coreference."""
+        src: Any = self.coref if self.coref is not None else self.strict.overall
+        return {"precision": src.precision, "recall": src.recall, "f1": src.f1}
+
+    def macro(self) -> dict[str, float | None]:
+        """Macro-average over types: the mean of the per-type P, R and F1 (strict).
+
+        Types where a ratio is undefined (nothing predicted, nothing to find)
+        are left out of that ratio's mean.  A score without types (trigger
+        identification, sources, contents, linking, coreference) has one
+        class, so its macro-average is its micro-average.
+        """
+        if not self.strict.per_type:
+            return self.headline()
+        out: dict[str, float | None] = {}
+        for name in ("precision", "recall", "f1"):
+            values = [getattr(c, name) for _, c in self.strict.per_type]
+            values = [v for v in values if v is not None]
+            out[name] = sum(values) / len(values) if values else None
+        return out
 
 
 # --------------------------------------------------------------------------

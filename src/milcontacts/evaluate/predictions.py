@@ -36,6 +36,26 @@ class PEvent:
     trigger: Span2
     type: str
     arguments: tuple[tuple[str, Span2], ...]
+    kb: str | None = None
+    linked: bool = False     # the item has a ``kb`` key (null included)
+
+
+@dataclass(frozen=True)
+class EntityUnit(Unit):
+    """A predicted entity mention with a ``kb`` and/or ``cluster`` key.
+
+    ``linked``: the item has a ``kb`` key (null: predicted not in the kb).
+    ``cluster``: a document-local coreference id; mentions with the same
+    cluster (or, without one, the same non-null kb id) corefer.
+    """
+
+    kb: str | None = None
+    linked: bool = False
+    cluster: str | None = None
+
+    @property
+    def coref_key(self) -> str | None:
+        return f"c:{self.cluster}" if self.cluster is not None else (f"kb:{self.kb}" if self.kb else None)
 
 
 @dataclass
@@ -104,7 +124,21 @@ def _enum(value: Any, where: str, name: str, optional: bool = False) -> str | No
 def _entity(obj: Any, w: str, text: str) -> Unit:
     obj = _obj(obj, w, "{start, end, type}")
     start, end = _span(obj, w, text)
-    return Unit(start, end, _enum(obj.get("type"), f"{w}.type", "entity_type"))  # type: ignore[arg-type]
+    etype = _enum(obj.get("type"), f"{w}.type", "entity_type")
+    if "kb" not in obj and "cluster" not in obj:
+        return Unit(start, end, etype)  # type: ignore[arg-type]
+    cluster = obj.get("cluster")
+    if cluster is not None and not (isinstance(cluster, (str, int)) and not isinstance(cluster, bool)):
+        raise _Bad(f"{w}.cluster: expected a string or integer id, got {json.dumps(cluster)[:40]}")
+    return EntityUnit(start, end, etype, _kb(obj.get("kb"), f"{w}.kb"), "kb" in obj,  # type: ignore[arg-type]
+                      None if cluster is None else str(cluster))
+
+
+def _kb(value: Any, where: str) -> str | None:
+    """An optional kb id: a non-empty string, or null (predicted as not in the kb)."""
+    if value is None or (isinstance(value, str) and value.strip()):
+        return value
+    raise _Bad(f"{where}: expected a kb id (non-empty string) or null, got {json.dumps(value)[:40]}")
 
 
 def _timex(obj: Any, w: str, text: str) -> TimexUnit:
@@ -128,6 +162,8 @@ def _event(obj: Any, w: str, text: str) -> PEvent:
         aw = f"{w}.arguments[{k}]"
         arg = _obj(arg, aw, "{role, start, end}")
         args.append((_enum(arg.get("role"), f"{aw}.role", "role"), _span(arg, aw, text)))
+    if "kb" in obj:
+        return PEvent(trigger, etype, tuple(args), _kb(obj["kb"], f"{w}.kb"), True)  # type: ignore[arg-type]
     return PEvent(trigger, etype, tuple(args))  # type: ignore[arg-type]
 
 

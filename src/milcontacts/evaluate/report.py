@@ -10,7 +10,7 @@ from typing import TextIO
 from ..model import InvalidCorpus
 from .core import Result, UsageError, evaluate
 from .layers import SCORES, TITLES
-from .metrics import Counts, _ratio
+from .metrics import Counts, Score, _ratio
 from .predictions import PredictionErrors
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -47,11 +47,35 @@ def _row(label: str, strict: Counts, partial: Counts | None) -> str:
     return cells + "\n"
 
 
+def ci_text(ci: dict | None) -> str:
+    """A 95 % interval as 'lo–hi' in %, '-' when undefined."""
+    return "-" if not ci else f"{pct(ci[0])}–{pct(ci[1])}"
+
+
+def _ci_row(ci: dict) -> str:
+    return (f"  {'':<4}95% CI: P {ci_text(ci.get('precision'))}, R {ci_text(ci.get('recall'))}, "
+            f"F1 {ci_text(ci.get('f1'))}\n")
+
+
+def _coref_rows(s: Score, ci: dict, out: TextIO) -> None:
+    out.write(f"  {'metric':<22} {'P':>7} {'R':>7} {'F1':>7}\n")
+    for metric, label in (("muc", "MUC"), ("b3", "B3"), ("ceafe", "CEAF-e")):
+        m = getattr(s.coref, metric)
+        out.write(f"  {label:<22} {pct(m.precision):>7} {pct(m.recall):>7} {pct(m.f1):>7}\n")
+        out.write(_ci_row(ci.get(metric, {})))
+    c = s.coref
+    out.write(f"  {'CoNLL (mean)':<22} {pct(c.precision):>7} {pct(c.recall):>7} {pct(c.f1):>7}\n")  # type: ignore[union-attr]
+    out.write(_ci_row(ci))
+
+
 def write_text(result: Result, out: TextIO) -> None:
-    """The readable report: one table per score, strict and partial side by side."""
+    """The readable report: one table per score, strict and partial side by side, with intervals."""
     out.write(f"milcontacts evaluate: {result.predictions}\n")
     for note in scope_notes(result):
         out.write(note + "\n")
+    out.write(f"95% CI: bootstrap over documents, {result.resamples} resamples, seed {result.seed} "
+              "(percentile intervals)\n")
+    cis = result.intervals()
     head = (f"  {'':<22} {'strict':>7} {'':>7} {'':>7} {'':>5} {'':>5} {'':>5}   {'partial':>7}\n"
             f"  {'type':<22} {'P':>7} {'R':>7} {'F1':>7} {'tp':>5} {'fp':>5} {'fn':>5}   "
             f"{'P':>7} {'R':>7} {'F1':>7}\n")
@@ -62,17 +86,28 @@ def write_text(result: Result, out: TextIO) -> None:
             skipped.append(name)
             continue
         out.write(f"\n{name}: {TITLES[name]}\n")
+        ci = cis.get(name, {})
+        if s.coref is not None:
+            _coref_rows(s, ci.get("strict", {}), out)
+            continue
         out.write(head)
         out.write(_row("all", s.strict.overall, s.partial.overall))
+        out.write(_ci_row(ci.get("strict", {})))
         partial = s.partial.types()
         for label, c in s.strict.per_type:
             out.write(_row(label, c, partial.get(label)))
+            out.write(_ci_row(ci.get("per_type", {}).get(label, {})))
+        if s.strict.per_type:
+            m, mci = s.macro(), ci.get("macro", {})
+            out.write(f"  macro-average over types: P {pct(m['precision'])}, R {pct(m['recall'])}, "
+                      f"F1 {pct(m['f1'])} (95% CI {ci_text(mci.get('f1'))})\n")
         if s.value is not None:
             a = s.value
             out.write(f"  value accuracy, on gold spans predicted exactly: {pct(_ratio(a.correct, a.matched))} "
                       f"({a.correct}/{a.matched})\n")
         if s.tokens is not None:
             out.write(_row("content tokens", s.tokens, None))
+            out.write(_ci_row(ci.get("tokens", {})))
     if skipped:
         out.write(f"\nnot scored (no prediction line has the layer): {', '.join(skipped)}\n")
     out.write("\nP, R, F1 in %; '-' = undefined (nothing predicted, or nothing to find). "
