@@ -191,10 +191,22 @@ def evaluate(root: Path, predictions: Path, split: str | None = None, display: s
     """
     root = Path(root)
     display = display or str(predictions)
+    preds, doc, known = load_predictions(root, predictions, display, documents)
+    scope = sorted(ids) if ids is not None else scope_of(root, split)
+    return score_predictions(preds, scope, doc, display, split, resamples, seed)
+
+
+def load_predictions(root: Path, predictions: Path, display: str, documents: dict[str, Document] | None = None
+                     ) -> tuple[list[Prediction], Callable[[str], Document], list[str]]:
+    """Read and check a prediction file: (predictions, a document loader, every document id).
+
+    Raises :class:`UsageError` (no corpus, unreadable file) or
+    :class:`PredictionErrors` (``FILE:LINE: message`` for each bad line).
+    """
+    root = Path(root)
     if not (root / "annotations").is_dir():
         raise UsageError(f"{root} has no annotations/ folder (ROOT is the corpus root)")
-    known = set(document_ids(root))
-    scope = sorted(ids) if ids is not None else scope_of(root, split)
+    ids = document_ids(root)
     docs: dict[str, Document] = dict(documents or {})
 
     def doc(doc_id: str) -> Document:
@@ -202,8 +214,8 @@ def evaluate(root: Path, predictions: Path, split: str | None = None, display: s
             docs[doc_id] = load_document(root, doc_id)
         return docs[doc_id]
 
-    preds = parse_predictions(read_lines(predictions, display), display, known, lambda d: doc(d).text)
-    return score_predictions(preds, scope, doc, display, split, resamples, seed)
+    preds = parse_predictions(read_lines(predictions, display), display, set(ids), lambda d: doc(d).text)
+    return preds, doc, ids
 
 
 def score_predictions(preds: list[Prediction], scope: Sequence[str], doc: Callable[[str], Document],

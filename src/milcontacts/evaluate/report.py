@@ -117,8 +117,26 @@ def write_text(result: Result, out: TextIO) -> None:
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``milcontacts evaluate`` (wired in cli.py)."""
     err = sys.stderr
+    cv = getattr(args, "cv", False)
+    resamples, seed = getattr(args, "resamples", 1000), getattr(args, "seed", 0)
     try:
-        result = evaluate(args.root, args.predictions, args.split, display=str(args.predictions))
+        if resamples < 1:
+            raise UsageError("--resamples must be at least 1")
+        if cv and args.split is not None:
+            raise UsageError("--cv scores every document by story fold; it takes no --split")
+        if cv:
+            from .cv import evaluate_cv, write_cv_text
+
+            cv_result = evaluate_cv(args.root, args.predictions, getattr(args, "folds", None),
+                                    display=str(args.predictions), resamples=resamples, seed=seed)
+            if args.format == "json":
+                json.dump(cv_result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+                sys.stdout.write("\n")
+            else:
+                write_cv_text(cv_result, sys.stdout)
+            return EXIT_OK
+        result = evaluate(args.root, args.predictions, args.split, display=str(args.predictions),
+                          resamples=resamples, seed=seed)
     except UsageError as exc:
         print(f"milcontacts evaluate: {exc}", file=err)
         return EXIT_USAGE
