@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Any, Callable, Sequence
 
 from ..model import Document, InvalidCorpus, document_ids, iter_documents, load_kb_data, load_splits
-from . import attributions, events, gazetteer, spacy_ner, timex
+from . import attributions, common, events, gazetteer, spacy_ner, timex
 from .common import Mention, dumps_line, load_spacy, prediction_line, scored_zones, write_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
