@@ -147,6 +147,8 @@ def write_text(a: str, b: str, scope: str, comparisons: list[Comparison], resamp
     out.write(f"scope: {scope}; paired bootstrap over documents ({resamples} resamples) and approximate "
               f"randomisation ({resamples} rounds, documents swapped), seed {seed}\n\n")
     out.write(f"  {'score':<22} {'F1 A':>7} {'F1 B':>7} {'A−B':>7}  {'95% CI of A−B':<17} {'p':>6}  verdict\n")
+    if not comparisons:
+        out.write("  (no score is covered by both files: they predict different layers)\n")
     for c in comparisons:
         ci = "-" if not c.ci else f"{100 * c.ci[0]:.2f}–{100 * c.ci[1]:.2f}"
         p = "-" if c.p_value is None else f"{c.p_value:.3f}"
