@@ -103,10 +103,6 @@ class Resampler:
         m = np.array([(c or CorefCounts()).vector() for c in per_doc], float).reshape(-1, 12)
         return coref_intervals(self.w @ m)
 
-    def generic(self, stat: Callable[[np.ndarray], float | None]) -> list[float] | None:
-        """Interval of any statistic of the weight vector (for scores that do not add up per document)."""
-        values = [stat(row) for row in self.w]
-        return interval(np.array([np.nan if v is None else v for v in values], float))
 
 
 def coref_intervals(sums: np.ndarray) -> dict[str, Any]:

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from .. import schema
 from ..model import Document, document_ids, load_document, load_splits
-from .bootstrap import LEVEL, RESAMPLES, SEED, Resampler, coref_from_weights
+from .bootstrap import LEVEL, RESAMPLES, SEED, Resampler, coref_from_weights, coref_intervals
 from .coref import METRICS, CorefCounts, clusters_by_key, coref_counts
 from .layers import CONLL_TYPES, SCORES, requested, score_document
 from .metrics import Accuracy, Counts, Score, Table
@@ -106,16 +108,10 @@ def compute_intervals(result: Result) -> dict[str, dict[str, Any]]:
     for name, total in result.scores.items():
         per_doc = result.doc_scores(name)
         if name == "event_coreference":
+            # not a sum over documents: recompute the clustering of each resample (once per resample)
             pairs = [result.event_mentions.get(d, ([], [])) for d in result.documents]
-
-            def stat(w: Any, attr: str, metric: str | None = None) -> float | None:
-                c = coref_from_weights(pairs, w, event_coref)
-                return getattr(getattr(c, metric) if metric else c, attr)
-
-            strict: dict[str, Any] = {a: rs.generic(lambda w, a=a: stat(w, a)) for a in ("precision", "recall", "f1")}
-            for metric in METRICS:
-                strict[metric] = {a: rs.generic(lambda w, a=a, m=metric: stat(w, a, m))
-                                  for a in ("precision", "recall", "f1")}
+            sums = np.array([coref_from_weights(pairs, row, event_coref).vector() for row in rs.w], float)
+            strict = coref_intervals(sums.reshape(-1, 12))
             out[name] = {"strict": strict, "macro": {k: strict[k] for k in ("precision", "recall", "f1")}}
             continue
         if total.coref is not None:
