@@ -14,8 +14,9 @@
 #   PYTHON            interpreter for the separate virtualenv (default: python3)
 #   MILCONTACTS       command that runs the project's CLI, used only to build
 #                     (default: `milcontacts` on PATH, else `$PYTHON -m milcontacts`)
-#   DATASETS3_VENV    where the virtualenv lives (default: ~/.cache/milcontacts/venv-datasets3);
-#                     it is reused when its pins already match
+# The datasets 3.x environment is installed from requirements/datasets3.txt (the
+# lock, with hashes; refreshed by scripts/lock.sh) into a throw-away virtualenv
+# that is removed on exit, so nothing is left outside the checkout.
 # Exit status: 0 identical; 1 a difference (listed); 2 usage or set-up error.
 set -euo pipefail
 
@@ -28,7 +29,6 @@ fi
 build_dir="$1"
 root="${2:-$repo}"
 python="${PYTHON:-python3}"
-venv="${DATASETS3_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/milcontacts/venv-datasets3}"
 
 if [[ ! -f "$build_dir/README.md" || ! -f "$build_dir/milcontacts_fr.py" ]]; then
     if [[ -e "$build_dir" && -n "$(ls -A "$build_dir" 2>/dev/null)" ]]; then
@@ -43,39 +43,30 @@ if [[ ! -f "$build_dir/README.md" || ! -f "$build_dir/milcontacts_fr.py" ]]; the
     $cli build "$root" --out "$build_dir" || { echo "check_datasets3: the build failed" >&2; exit 2; }
 fi
 
-# The spaCy version that tokenized the `ner` config: the same one must re-tokenize
-# it here, or the comparison would test spaCy's changelog rather than the script.
+# The spaCy version that tokenized the `ner` config: the lock must hold the same
+# one, or the comparison would test spaCy's changelog rather than the script.
 spacy_version="$(sed -n 's/.*tokenized with spaCy \([0-9][0-9.]*\).*/\1/p' "$build_dir/README.md" | head -n 1)"
 if [[ -z "$spacy_version" ]]; then
     echo "check_datasets3: $build_dir/README.md does not say which spaCy version built it" >&2
     exit 2
 fi
-pyarrow_version="$(sed -n 's/.*made with datasets [^,]*, pyarrow \([0-9][0-9.]*\) .*/\1/p' "$build_dir/README.md" | head -n 1)"
-# The same pyarrow too, so that Arrow types are compared like for like.
-pins=("datasets>=3,<4" "pyyaml>=6" "spacy==$spacy_version")
-if [[ -n "$pyarrow_version" ]]; then pins+=("pyarrow==$pyarrow_version"); fi
+lock="$repo/requirements/datasets3.txt"
+if ! grep -q "^spacy==$spacy_version " "$lock"; then
+    echo "check_datasets3: $build_dir was tokenized with spaCy $spacy_version, which $lock does not pin;" \
+         "rebuild with the locked environment or refresh the lock (scripts/lock.sh)" >&2
+    exit 2
+fi
 
-if [[ ! -x "$venv/bin/python" ]]; then
-    echo "check_datasets3: creating $venv" >&2
-    mkdir -p "$(dirname "$venv")"
-    "$python" -m venv "$venv" || { echo "check_datasets3: cannot create a virtualenv with $python" >&2; exit 2; }
-fi
-if ! "$venv/bin/python" - "${pins[@]}" <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import version
-from packaging.requirements import Requirement
-sys.exit(0 if all(Requirement(p).specifier.contains(version(Requirement(p).name), prereleases=True)
-                  for p in sys.argv[1:]) else 1)
-PY
-then
-    echo "check_datasets3: installing ${pins[*]} into $venv" >&2
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pins[@]}" packaging \
-        || { echo "check_datasets3: pip install failed" >&2; exit 2; }
-fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+venv="$work/venv"
+cache="$work/cache"
+echo "check_datasets3: installing $lock into a throw-away virtualenv" >&2
+"$python" -m venv "$venv" || { echo "check_datasets3: cannot create a virtualenv with $python" >&2; exit 2; }
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$lock" \
+    || { echo "check_datasets3: pip install failed" >&2; exit 2; }
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_DATASETS_DISABLE_PROGRESS_BARS=1
-cache="$(mktemp -d)"
-trap 'rm -rf "$cache"' EXIT
 HF_DATASETS_CACHE="$cache" HF_MODULES_CACHE="$cache/modules" \
     "$venv/bin/python" - "$build_dir" "$cache" <<'PY'
 """Compare the loading script's rows (datasets 3) with the Parquet files."""

@@ -6,6 +6,10 @@
 Sections, between HTML comment markers:
 * ``stats``     — `milcontacts stats --format markdown`
 * ``agreement`` — `milcontacts agreement annotations/passes/a annotations/passes/b`
+* ``agreement-c`` — `milcontacts agreement annotations/passes/ab-1.1 annotations/passes/c`
+  (the review pass against the gold it reviewed)
+* ``agreement-c-after`` — `milcontacts agreement annotations/passes/c annotations`
+  (the review pass against the gold after its adjudication)
 The leaderboard section is `milcontacts leaderboard`'s.
 """
 
@@ -20,7 +24,12 @@ from milcontacts.io import write_atomic
 from milcontacts.stats import collect, render_markdown as stats_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-AGREEMENT_COMMAND = "milcontacts agreement annotations/passes/a annotations/passes/b"
+# (section, folder A, folder B), folders relative to the corpus root.
+AGREEMENTS = [
+    ("agreement", "annotations/passes/a", "annotations/passes/b"),
+    ("agreement-c", "annotations/passes/ab-1.1", "annotations/passes/c"),
+    ("agreement-c-after", "annotations/passes/c", "annotations"),
+]
 
 
 def replace_section(text: str, name: str, body: str) -> str:
@@ -35,10 +44,13 @@ def replace_section(text: str, name: str, body: str) -> str:
 def sections(root: Path) -> dict[str, str]:
     per_doc, total, splits = collect(root)
     stats = ("Computed by `milcontacts stats --format markdown`.\n\n" + stats_markdown(per_doc, total, splits))
-    total_agreement, _, problems = agreement(root / "annotations" / "passes" / "a", root / "annotations" / "passes" / "b")
-    if problems:
-        raise SystemExit("agreement: " + "; ".join(problems))
-    return {"stats": stats, "agreement": agreement_markdown(total_agreement, AGREEMENT_COMMAND)}
+    out = {"stats": stats}
+    for name, a, b in AGREEMENTS:
+        total, _, problems = agreement(root / a, root / b)
+        if problems:
+            raise SystemExit("agreement: " + "; ".join(problems))
+        out[name] = agreement_markdown(total, f"milcontacts agreement {a} {b}")
+    return out
 
 
 def main() -> int:

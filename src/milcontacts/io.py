@@ -212,25 +212,36 @@ def _check_aliases(root: Node, path: str, limits: Limits) -> None:
                 stack.append((v, False))
 
 
-# Quoted scalars (unrolled loops: the same strings as the obvious
-# ``"(?:[^"\\\n]|\\.)*"``, several times faster to scan).
-_QUOTED = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*(?:\'\'[^\'\n]*)*\'')
+# Quoted scalars on one line (unrolled loops: the same strings as the obvious
+# ``"(?:[^"\\\n]|\\.)*"``, several times faster to scan). A quote right after a
+# letter or digit is an apostrophe inside a plain scalar (``l'armée``): YAML
+# never starts a quoted scalar there, so it is not taken as one.
+_QUOTED = re.compile(rb'(?<![0-9A-Za-z\x80-\xff])(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*(?:\'\'[^\'\n]*)*\')')
+_MARK = b"\x01"  # stands for a removed quoted scalar
 _NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}\n")  # bytes.translate deletes these
-_LEADING = re.compile(rb"\n[ \t]+")
+# YAML line breaks: LF, CR, and (YAML 1.1, which libyaml follows) NEL, LS, PS.
+_BREAK = re.compile(rb"[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]")
+_LEADING = re.compile(rb"(?:[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9])[ \t]+")
 _FIRST_INDENT = re.compile(rb"[ \t]*")
+# Where a quoted scalar may begin: after a flow indicator, after ": ", or at the
+# start of a line after block indicators ("- ", "? ", ": ").
+_AFTER_INDICATOR = re.compile(rb"(?:[\[{,][ \t]*|:[ \t]+)\Z")
+_LINE_START = re.compile(rb"[ \t]*(?:[-?:][ \t]+)*\Z")
+_QUOTE_OR_MARK = re.compile(rb"[\"'\x01]")
+_WORD_BYTE = re.compile(rb"[0-9A-Za-z\x80-\xff]")
 
 
 def _strip_comments(raw: bytes) -> bytes:
     """``raw`` without its comments: a ``#`` at the start of a line or after a
-    space or tab, to the end of the line."""
+    space or tab, to the next line break."""
     i = raw.find(b"#")
     if i == -1:
         return raw
     out, pos = [], 0
     while i != -1:
-        if i == 0 or raw[i - 1] in (0x20, 0x09, 0x0A):
-            j = raw.find(b"\n", i)
-            j = len(raw) if j == -1 else j
+        if i == 0 or raw[i - 1] in (0x20, 0x09, 0x0A, 0x0D):
+            end = _BREAK.search(raw, i)  # a comment ends at any line break, not only LF
+            j = end.start() if end else len(raw)
             out.append(raw[pos:i])
             pos = j
             i = raw.find(b"#", j)
@@ -245,28 +256,63 @@ def _per_line(lines: list[bytes], a: bytes, b: bytes) -> list[int]:
     return list(map(operator.add, map(bytes.count, lines, repeat(a)), map(bytes.count, lines, repeat(b))))
 
 
-def depth_bound(raw: bytes) -> int:
-    """An upper bound on the YAML nesting depth of ``raw``, without parsing.
+def _flow_peak(lines: list[bytes]) -> tuple[int, list[int]]:
+    """Peak of the running bracket count, and the count at each line start."""
+    brackets = [line.translate(None, _NOT_BRACKETS) for line in lines]
+    opens = _per_line(brackets, b"[", b"{")
+    closes = list(map(operator.sub, map(len, brackets), opens))
+    if opens == closes:  # every line balanced: the running depth is 0 at each line start
+        return max(opens, default=0), [0] * len(lines)
+    depth = peak = 0
+    at_start = []
+    for o, c in zip(opens, closes):
+        at_start.append(depth)
+        if o and depth + o > peak:
+            peak = depth + o
+        depth = max(0, depth + o - c)
+    return peak, at_start
 
-    Flow depth: running count of brackets once quoted strings and comments are
-    removed (a bracket inside a plain scalar only makes the bound larger).
+
+def _scalars_unambiguous(lines: list[bytes], at_start: list[int]) -> bool:
+    """Whether every removed quoted scalar began where YAML begins one, and no
+    quote is left that could open a scalar spanning lines.
+
+    A quote that could be read two ways (inside a plain scalar, after a tag or
+    anchor, JSON-style ``"a":"b"``, a quoted scalar over several lines) makes
+    the cheap bound unsafe, so the caller falls back to the exact count.
+    """
+    for line, depth in zip(lines, at_start):
+        for m in _QUOTE_OR_MARK.finditer(line):
+            i = m.start()
+            before = line[:i]
+            if line[i] != 1:  # a quote left over: only an apostrophe after a letter is harmless
+                if i == 0 or not _WORD_BYTE.match(line, i - 1):
+                    return False
+            elif not (_AFTER_INDICATOR.search(before) or (depth == 0 and _LINE_START.match(before))):
+                # A line start in a possible flow collection may continue a plain scalar.
+                return False
+    return True
+
+
+def depth_bound(raw: bytes) -> int:
+    """A true upper bound on the YAML nesting depth of ``raw``, without parsing.
+
+    Flow depth: running count of brackets once quoted scalars and comments are
+    removed (a bracket inside a plain scalar only makes the bound larger).  The
+    removal is trusted only when every quoted scalar is on one line and starts
+    where YAML starts one; otherwise (rare: multi-line quoted scalars, tags
+    before quotes, JSON-style keys) the bound is the file's length, which
+    sends the caller to the exact count.
     Block depth: every nested block needs more indentation, except sequences
     written at the indentation of their key and compact ``- - x`` entries,
     counted per line.  Over-estimating only costs an exact (slower) check.
-    The per-line counts run in C (``map``); only a file whose flow
-    collections span lines needs the Python loop.
     """
-    lines = _strip_comments(_QUOTED.sub(b"''", raw)).translate(None, _NOT_BRACKETS).split(b"\n")
-    opens = _per_line(lines, b"[", b"{")
-    closes = list(map(operator.sub, map(len, lines), opens))
-    if opens == closes:  # every line balanced: the running depth stays 0
-        peak = max(opens, default=0)
-    else:
-        depth = peak = 0
-        for o, c in zip(opens, closes):
-            if o and depth + o > peak:
-                peak = depth + o
-            depth = max(0, depth + o - c)
+    if _MARK in raw:
+        return len(raw) + 1
+    lines = _strip_comments(_QUOTED.sub(_MARK, raw)).split(b"\n")
+    peak, at_start = _flow_peak(lines)
+    if (b'"' in raw or b"'" in raw) and not _scalars_unambiguous(lines, at_start):
+        return len(raw) + 1
     first = _FIRST_INDENT.match(raw)
     indent = max(len(first.group()) if first else 0,
                  max(map(len, _LEADING.findall(raw)), default=1) - 1)
@@ -274,20 +320,47 @@ def depth_bound(raw: bytes) -> int:
     return peak + 2 * (indent + 1) + compact
 
 
-def exact_depth(text: str, limit: int) -> int:
+@dataclass(frozen=True)
+class Depth:
+    """How deep the parser went, and where it first passed the limit."""
+
+    peak: int
+    line: int = 1
+    column: int = 1
+
+
+def _is_depth_error(exc: yaml.YAMLError) -> bool:
+    """libyaml >= 0.2.6 stops at a nesting cap of its own; that is a depth problem."""
+    return "maximum nesting depth" in str(exc)
+
+
+def exact_depth(text: str, limit: int) -> Depth:
     """Nesting depth from libyaml's event stream (its parser keeps an explicit
-    stack, unlike the composer); stops as soon as ``limit`` is passed."""
+    stack, unlike the composer); stops as soon as ``limit`` is passed.
+
+    A parser's own nesting cap counts as passing the limit, at its line, so the
+    project's limit does not depend on the libyaml version installed.  Any other
+    syntax error ends the count: the real parse reports it.
+    """
     depth = peak = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > peak:
-                peak = depth
-                if peak > limit:
-                    return peak
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-    return peak
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > peak:
+                    peak = depth
+                    if peak > limit:
+                        mark = event.start_mark
+                        return Depth(peak, mark.line + 1, mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if _is_depth_error(exc):
+            mark = exc.problem_mark or exc.context_mark
+            return Depth(limit + 1, *((mark.line + 1, mark.column + 1) if mark else (1, 1)))
+    except (yaml.YAMLError, ValueError):
+        pass
+    return Depth(peak)
 
 
 def decode_utf8(raw: bytes, path: str, what: str) -> tuple[str | None, Diagnostic | None]:
@@ -349,7 +422,10 @@ def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loade
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        result.diagnostics.append(checks.make("Y001", display, line, col, detail=_yaml_detail(exc)))
+        if _is_depth_error(exc):  # the parser's own cap, below ours or not: still a depth problem
+            result.diagnostics.append(checks.make("Y008", display, line, col, limit=limits.max_depth))
+        else:
+            result.diagnostics.append(checks.make("Y001", display, line, col, detail=_yaml_detail(exc)))
     except Exception as exc:  # noqa: BLE001 - untrusted input must never end in a traceback
         # PyYAML's constructors raise bare built-in exceptions on some explicit
         # tags ("!!bool maybe" KeyError, "!!timestamp abc" AttributeError,
@@ -371,17 +447,11 @@ def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loade
 
 
 def exact_depth_safe(text: str, limit: int, display: str, result: Loaded) -> bool:
-    """True (and a diagnostic added) if the exact depth is over the limit.
-
-    A syntax error met while measuring is left for the real parse to report
-    with its proper message.
-    """
-    try:
-        depth = exact_depth(text, limit)
-    except (yaml.YAMLError, ValueError):
-        depth = 0
-    if depth > limit:
-        result.diagnostics.append(checks.make("Y008", display, 1, 1, limit=limit))
+    """True (and a Y008 diagnostic added, at the line where the limit is passed)
+    if the exact depth is over the limit."""
+    depth = exact_depth(text, limit)
+    if depth.peak > limit:
+        result.diagnostics.append(checks.make("Y008", display, depth.line, depth.column, limit=limit))
         return True
     return False
 
