@@ -13,9 +13,9 @@ publication date of the document (``document.published``):
 * a weekday is the nearest such day not after publication (the day itself
   included), "hier"/"aujourd'hui"/"demain" are relative to it; with a
   publication date known only to the month they are left ``XXXX-XX-XX``;
-  a weekday followed by a part of the day is a TIME with TMO (matin), TAF
-  (après-midi), TEV (soirée), TNI (soir, nuit: the guidelines' "Jeudi soir"
-  example);
+  a weekday followed by a part of the day is a TIME with the guidelines'
+  suffixes TMO (matin, matinée), TAF (après-midi), TEV (soir, soirée),
+  TNI (nuit);
 * durations ("une heure" PT1H, "plusieurs mois" PXM, "plus d'un an" P1Y,
   "quelques heures" PTXH), "il y a N jours" (a DATE N days before
   publication), sets ("quotidiennement" P1D), and the vague references
@@ -48,7 +48,7 @@ VAGUE_NUMBERS = ("plusieurs", "quelques", "de nombreux", "de nombreuses")
 #: unit -> (ISO letter, time part?)
 UNITS = {"minute": ("M", True), "heure": ("H", True), "jour": ("D", False), "semaine": ("W", False),
          "mois": ("M", False), "an": ("Y", False), "année": ("Y", False)}
-PARTS_OF_DAY = {"matin": "TMO", "matinée": "TMO", "après-midi": "TAF", "soirée": "TEV", "soir": "TNI",
+PARTS_OF_DAY = {"matin": "TMO", "matinée": "TMO", "après-midi": "TAF", "soirée": "TEV", "soir": "TEV",
                 "nuit": "TNI"}
 
 WD = "|".join(WEEKDAYS)
