@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..model import Document
-from .syntax import entity_span, head_of, lemma_key, parsed, spans_of, tokens_in
+from .syntax import entity_span, head_of, lemma_key, lemma_matches, parsed, spans_of, tokens_in
 
 LAYERS = ("attributions",)
 LEARNS = True
@@ -55,23 +55,18 @@ def learn_cues(docs: Sequence[Document]) -> set[tuple[str, ...]]:
 
 
 def find_cues(sp: Any, cues: set[tuple[str, ...]]) -> list[list[Any]]:
-    """Cue matches (token runs) in one parsed zone; an auxiliary before a verb cue joins the span."""
-    lengths = sorted({len(k) for k in cues}, reverse=True)
-    words = [t for t in sp if not t.is_punct and not t.is_space]
+    """Cue matches (token runs) in one parsed zone; an auxiliary before a verb cue joins the span.
+
+    A one-word reporting verb must be tagged VERB (or a preposition cue
+    ADP), so that a noun with the same lemma is not a cue.
+    """
+    def accept(run: list[Any], key: tuple[str, ...]) -> bool:
+        return key in PREPOSITION_CUES or run[0].pos_ in ("VERB", "ADP") or len(run) > 1
+
     out = []
-    i = 0
-    while i < len(words):
-        for n in lengths:
-            run = words[i:i + n]
-            key = lemma_key(run)
-            if len(run) == n and key in cues and (key in PREPOSITION_CUES or run[0].pos_ in ("VERB", "ADP")
-                                                  or (n > 1)):
-                auxes = [c for c in run[0].lefts if c.dep_.startswith("aux") and c.i == run[0].i - 1]
-                out.append(auxes + run)
-                i += n
-                break
-        else:
-            i += 1
+    for run in lemma_matches(sp, cues, accept):
+        auxes = [c for c in run[0].lefts if c.dep_.startswith("aux") and c.i == run[0].i - 1]
+        out.append(auxes + run)
     return out
 
 

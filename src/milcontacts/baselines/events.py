@@ -31,7 +31,7 @@ from typing import Any, Sequence
 from ..model import Document
 from . import timex
 from .common import scored_zones
-from .syntax import entity_span, head_of, lemma, lemma_key, parsed, tokens_in
+from .syntax import entity_span, head_of, lemma, lemma_key, lemma_matches, parsed, tokens_in
 
 LAYERS = ("events",)
 LEARNS = True
@@ -69,20 +69,7 @@ def learn_lexicon(docs: Sequence[Document]) -> dict[tuple[str, ...], str]:
 
 def find_triggers(sp: Any, lexicon: dict[tuple[str, ...], str]) -> list[tuple[list[Any], str]]:
     """Leftmost-longest lexicon matches on a parsed zone: (tokens, type)."""
-    lengths = sorted({len(k) for k in lexicon}, reverse=True)
-    words = [t for t in sp if not t.is_punct and not t.is_space]
-    out = []
-    i = 0
-    while i < len(words):
-        for n in lengths:
-            run = words[i:i + n]
-            if len(run) == n and lemma_key(run) in lexicon:
-                out.append((run, lexicon[lemma_key(run)]))
-                i += n
-                break
-        else:
-            i += 1
-    return out
+    return [(run, lexicon[lemma_key(run)]) for run in lemma_matches(sp, lexicon)]
 
 
 def _case(tok: Any) -> str:

@@ -8,7 +8,7 @@ text (the zone start added back).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..model import Document
 from .common import parse_zones
@@ -99,4 +99,28 @@ def spans_of(tokens: Iterable[Any], offset: int, text: str) -> list[Span2]:
             end -= 1
         if start < end:
             out.append((start, end))
+    return out
+
+
+def lemma_matches(sp: Any, keys: Iterable[tuple[str, ...]],
+                  accept: Callable[[list[Any], tuple[str, ...]], bool] = lambda run, key: True) -> list[list[Any]]:
+    """Leftmost-longest runs of words (punctuation skipped) whose lemma key is in ``keys``.
+
+    ``accept(run, key)`` can refuse a match (then shorter keys are tried).
+    After a match the scan resumes after it, so matches never overlap.
+    """
+    keys = set(keys)
+    lengths = sorted({len(k) for k in keys}, reverse=True)
+    words = [t for t in sp if not t.is_punct and not t.is_space]
+    out = []
+    i = 0
+    while i < len(words):
+        for n in lengths:
+            run = words[i:i + n]
+            if len(run) == n and lemma_key(run) in keys and accept(run, lemma_key(run)):
+                out.append(run)
+                i += n
+                break
+        else:
+            i += 1
     return out

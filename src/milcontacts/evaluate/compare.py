@@ -35,7 +35,7 @@ from .core import Result, UsageError, event_coref, load_predictions, scope_of, s
 from .coref import METRICS, CorefCounts
 from .layers import SCORES, TITLES
 from .predictions import PredictionErrors
-from .report import pct
+from .report import failure, pct
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 ALPHA = 0.05
@@ -166,7 +166,6 @@ def write_text(a: str, b: str, scope: str, comparisons: list[Comparison], resamp
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``milcontacts compare`` (wired in cli.py)."""
-    err = sys.stderr
     try:
         if args.resamples < 1:
             raise UsageError("--resamples must be at least 1")
@@ -184,17 +183,8 @@ def run(args: argparse.Namespace) -> int:
         scope = scope_of(args.root, args.split)
         ra, rb = (score_predictions(p, scope, d, str(path), args.split, args.resamples, args.seed)
                   for (p, d), path in zip(loaded, (args.a, args.b)))
-    except UsageError as exc:
-        print(f"milcontacts compare: {exc}", file=err)
-        return EXIT_USAGE
-    except PredictionErrors as exc:
-        for message in exc.messages:
-            print(message, file=err)
-        print("milcontacts compare: invalid prediction file(s); nothing was compared", file=err)
-        return EXIT_INVALID
-    except InvalidCorpus as exc:
-        print(f"milcontacts compare: the gold corpus is invalid (run milcontacts validate): {exc}", file=err)
-        return EXIT_INVALID
+    except (UsageError, PredictionErrors, InvalidCorpus) as exc:
+        return failure("compare", exc, "invalid prediction file(s); nothing was compared")
     comparisons = compare_results(ra, rb, args.resamples, args.seed)
     where = f"split {args.split!r}" if args.split else "all documents"
     scope_text = f"{where}, {len(ra.documents)} document(s)"

@@ -114,6 +114,21 @@ def write_text(result: Result, out: TextIO) -> None:
               "Definitions: docs/benchmark.md\n")
 
 
+def failure(verb: str, exc: Exception, nothing: str) -> int:
+    """Print why a command could not score (usage, bad predictions, invalid gold); its exit code."""
+    err = sys.stderr
+    if isinstance(exc, UsageError):
+        print(f"milcontacts {verb}: {exc}", file=err)
+        return EXIT_USAGE
+    if isinstance(exc, PredictionErrors):
+        for message in exc.messages:
+            print(message, file=err)
+        print(f"milcontacts {verb}: {nothing}", file=err)
+        return EXIT_INVALID
+    print(f"milcontacts {verb}: the gold corpus is invalid (run milcontacts validate): {exc}", file=err)
+    return EXIT_INVALID
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``milcontacts evaluate`` (wired in cli.py)."""
     err = sys.stderr
@@ -137,17 +152,8 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         result = evaluate(args.root, args.predictions, args.split, display=str(args.predictions),
                           resamples=resamples, seed=seed)
-    except UsageError as exc:
-        print(f"milcontacts evaluate: {exc}", file=err)
-        return EXIT_USAGE
-    except PredictionErrors as exc:
-        for message in exc.messages:
-            print(message, file=err)
-        print(f"milcontacts evaluate: {args.predictions} is invalid; nothing was scored", file=err)
-        return EXIT_INVALID
-    except InvalidCorpus as exc:
-        print(f"milcontacts evaluate: the gold corpus is invalid (run milcontacts validate): {exc}", file=err)
-        return EXIT_INVALID
+    except (UsageError, PredictionErrors, InvalidCorpus) as exc:
+        return failure("evaluate", exc, f"{args.predictions} is invalid; nothing was scored")
     if args.format == "json":
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
