@@ -114,8 +114,7 @@ def render(board: Board) -> str:
             lines += [f"With {n} test document(s) the bootstrap has only {distinct} distinct resample(s): "
                       "these intervals understate the uncertainty; the cross-validation below uses every "
                       "document.", ""]
-        lines += [
-                  "| layer | model | P | R | F1 | F1 95 % CI | macro F1 |",
+        lines += ["| layer | model | P | R | F1 | F1 95 % CI | macro F1 |",
                   "|---|---|---:|---:|---:|---|---:|"]
         for score, label, row_models in ROWS:
             for model in row_models:
