@@ -288,7 +288,7 @@ def test_schema_is_valid_2020_12():
 
     from milcontacts import schema
 
-    for name in ("annotation", "kb"):
+    for name in ("annotation", "kb", "splits"):
         Draft202012Validator.check_schema(schema.load(name))
 
 

@@ -177,9 +177,15 @@ def render_markdown() -> str:
         "`milcontacts validate [ROOT]` reports every problem it finds, as "
         "`file:line:col: severity CODE: message`, and exits 1 if any is an error. "
         "Codes are stable. Warnings can be allowlisted with a reason in "
-        "`annotations/allowlist.yaml`.",
+        "`annotations/allowlist.yaml`, by their subject.",
         "",
-        "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error.",
+        "`--format json` prints `{\"diagnostics\": [...], \"files\": N}`, each diagnostic with "
+        "`file`, `line`, `column`, `severity`, `code`, `message` and `subject` (what an allowlist entry "
+        "names, e.g. `Pentagone@123`; empty for errors). `--format github` prints GitHub Actions "
+        "annotations. The file format itself is described in [format.md](format.md).",
+        "",
+        "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error. "
+        "`milcontacts build` runs levels 1-6 first and reports level 7.",
         "",
     ]
     for level, title in LEVELS.items():
