@@ -292,6 +292,7 @@ def test_schema_is_valid_2020_12():
         Draft202012Validator.check_schema(schema.load(name))
 
 
+@pytest.mark.docs
 def test_docs_validation_md_is_generated_from_the_code(repo):
     from milcontacts.checks import render_markdown
 
