@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from milcontacts import baseline, cli, leaderboard
+from milcontacts.leaderboard import CHART_DIR, CHARTS
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "data" / "eval_corpus"
@@ -54,10 +55,15 @@ def test_tables_written_between_markers_only(generated: Path) -> None:
     b = block(generated / "README.md")
     assert "## Baseline results" in b and "## Baseline results" not in block(generated / "DATACARD.md")
     assert b.replace("\n## Baseline results\n", "") == block(generated / "DATACARD.md")
-    for needed in ("Split `test` (2 document(s))", "All documents (3 document(s))", "| spacy-sm | CoNLL |",
-                   "| spacy-md | CoNLL |", "| gazetteer | CoNLL |", "| gazetteer | fine |",
-                   "milcontacts evaluate gazetteer.jsonl --split test", "`fr_core_news_sm` 3.8"):
+    for needed in ("Split `test` (2 document(s))", "Cross-validation by story (3 document(s), 3 folds)",
+                   "| entities (CoNLL types) | spacy-sm |", "| entities (CoNLL types) | spacy-md |",
+                   "| entity linking | gazetteer |", "| time expressions | timex |", "| event types | events |",
+                   "| attribution cues | attributions |", "| event coreference, cross-doc (CoNLL F1) | events |",
+                   "milcontacts evaluate gazetteer.jsonl --split test", "milcontacts evaluate events-cv.jsonl --cv",
+                   "`fr_core_news_sm` 3.8", "![F1 with 95 % CI per layer and baseline](docs/leaderboard/f1.svg)"):
         assert needed in b, needed
+    for name in CHARTS:
+        assert (generated / CHART_DIR / name).stat().st_size > 1000
 
 
 def test_check_passes_when_fresh_and_fails_on_hand_edits(generated: Path, capsys) -> None:
@@ -70,19 +76,30 @@ def test_check_passes_when_fresh_and_fails_on_hand_edits(generated: Path, capsys
     card = edited / "DATACARD.md"
     text = card.read_text(encoding="utf-8")
     card.write_text(re.sub(r"\| 100\.0 \|", "| 99.0 |", text, count=1), encoding="utf-8")
+    svg = edited / CHART_DIR / "f1.svg"      # the chart is checked too, byte for byte
+    svg.write_bytes(svg.read_bytes().replace(b"F1", b"F2", 1))
     capsys.readouterr()
     assert cli.main(["leaderboard", str(edited), "--check"]) == 1
-    assert "out of date in DATACARD.md" in capsys.readouterr().err
+    assert "out of date in DATACARD.md, docs/leaderboard/f1.svg" in capsys.readouterr().err
+
+
+def test_chart_is_deterministic(generated: Path) -> None:
+    """Two runs (and the process that committed the files) give byte-identical images without dates."""
+    board = leaderboard.build(generated, resamples=20)
+    first, second = leaderboard.chart(board), leaderboard.chart(board)
+    assert first == second
+    svg = first["f1.svg"].decode("utf-8")
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert first["f1.png"].startswith(b"\x89PNG") and b"Software" not in first["f1.png"]
 
 
 def test_figures_are_what_the_printed_commands_give(generated: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    """Run the commands printed under the test-split table; their scores are the table's rows."""
+    """Run the commands printed under the tables; their scores are the tables' rows."""
     b = block(generated / "README.md")
-    test_part = b[b.index("### Split `test`"):b.index("### All documents")]
-    commands = re.findall(r"^milcontacts (.+)$", test_part, flags=re.M)
-    assert len(commands) == 6
+    commands = re.findall(r"^milcontacts ((?:baseline|evaluate) .+)$", b, flags=re.M)
+    assert len(commands) == 4 * len(baseline.MODELS)
     monkeypatch.chdir(tmp_path)  # the commands write their files in the current directory
-    rows = {}
+    pct = lambda v: "–" if v is None else f"{100 * v:.1f}"  # noqa: E731
     for command in commands:
         argv = shlex.split(command)
         if argv[0] == "baseline":
@@ -92,15 +109,20 @@ def test_figures_are_what_the_printed_commands_give(generated: Path, tmp_path: P
             argv += ["--format", "json"]
         capsys.readouterr()
         assert cli.main(argv) == 0
-        if argv[0] == "evaluate":
-            rows[argv[1].removesuffix(".jsonl")] = json.loads(capsys.readouterr().out)["layers"]
-    for model, layers in rows.items():
-        conll = layers["entities_conll"]
-        pct = lambda v: "–" if v is None else f"{100 * v:.1f}"  # noqa: E731
-        expected = (f"| {model} | CoNLL | **all** | {pct(conll['precision'])} | {pct(conll['recall'])} | "
-                    f"{pct(conll['f1'])} | {conll['tp']} | {conll['fp']} | {conll['fn']} | "
-                    f"{pct(conll['partial']['f1'])} |")
-        assert expected in test_part, expected
+        if argv[0] != "evaluate":
+            continue
+        data = json.loads(capsys.readouterr().out)
+        model = argv[1].removesuffix(".jsonl").removesuffix("-cv")
+        if "--cv" in argv:
+            m = data["mean"]["entities_conll" if model.startswith("spacy") else next(iter(data["mean"]))]
+            row = f"| {model} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} |"
+        else:
+            name = "entities_conll" if model.startswith("spacy") else next(
+                n for n, v in data["layers"].items() if v["documents"])
+            layer = data["layers"][name]
+            row = (f"| {model} | {pct(layer['precision'])} | {pct(layer['recall'])} | {pct(layer['f1'])} | "
+                   f"{pct(layer['ci']['f1'][0])}–{pct(layer['ci']['f1'][1])} |")
+        assert row in b, (command, row)
 
 
 def test_missing_markers_or_files(tmp_path: Path, spacy_models, capsys) -> None:

@@ -75,19 +75,38 @@ def build_parser() -> argparse.ArgumentParser:
     _fmt(p)
     p.set_defaults(func=_lazy("build"))
 
+    # --- benchmark (issue #15): baseline, evaluate, compare -------------------
     p = sub.add_parser("baseline", help="run an offline baseline and write predictions")
-    p.add_argument("model", choices=["spacy-sm", "spacy-md", "gazetteer"])
+    p.add_argument("model", choices=["spacy-sm", "spacy-md", "gazetteer", "timex", "events", "attributions"])
     _root(p)
     p.add_argument("--out", type=Path, required=True, help="predictions JSONL")
-    p.add_argument("--split", default=None, help="only the documents of this split")
-    p.set_defaults(func=_lazy("baseline"))
+    p.add_argument("--split", default=None,
+                   help="only the documents of this split, learning from the other splits (default: every "
+                        "document, each tagged by a model trained on the other story folds)")
+    p.add_argument("--folds", type=int, default=None, help="number of story folds (default: one per story)")
+    p.set_defaults(func=_lazy("baselines"))
 
     p = sub.add_parser("evaluate", help="score predictions against the gold")
     p.add_argument("predictions", type=Path, metavar="PRED.jsonl")
     _root(p)
     p.add_argument("--split", default=None, help="score only this split (default: every annotated document; one without a prediction line counts as empty)")
+    p.add_argument("--cv", action="store_true", help="score each story fold and the mean over folds")
+    p.add_argument("--folds", type=int, default=None, help="with --cv: number of folds (default: one per story)")
+    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("evaluate"))
+
+    p = sub.add_parser("compare", help="paired test of two prediction files, layer by layer")
+    p.add_argument("a", type=Path, metavar="A.jsonl")
+    p.add_argument("b", type=Path, metavar="B.jsonl")
+    _root(p)
+    p.add_argument("--split", default=None, help="compare on this split only (default: every annotated document)")
+    p.add_argument("--resamples", type=int, default=1000, help="resamples and permutations (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _fmt(p, ("text", "json"))
+    p.set_defaults(func=_lazy("evaluate.compare"))
+    # --- end benchmark ---------------------------------------------------------
 
     p = sub.add_parser("leaderboard", help="run the baselines and regenerate the results tables")
     _root(p)
