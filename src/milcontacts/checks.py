@@ -116,6 +116,18 @@ _CHECKS = [
           "Extend or shrink the span to whole words."),
     Check("W004", 5, "warning", "Checked file with draft content", "{detail}",
           "Set review.status to draft until every layer is complete."),
+    # Level 5 -- the mechanical rules of the guidelines (docs/guidelines.md §8.1)
+    Check("G001", 5, "error", "Nested attribution outside its parent",
+          "the {what} {text!r} of attribution {id!r} is not inside the content of {parent!r}, which it is nested in",
+          "A nested attribution is part of what its parent's source said (guidelines §6): extend the "
+          "parent's content over it, or set nested_in to null if it is a report of its own."),
+    Check("G002", 5, "error", "Part-of-day value", "value {value!r} of timex {id!r} {problem}",
+          "Parts of the day are TIMEX3 suffixes: matin TMO, après-midi TAF, soir TEV, nuit TNI, "
+          "e.g. 2015-09-17TEV (guidelines §4)."),
+    Check("G003", 5, "warning", "Trigger longer than one word", "trigger {text!r} of event {id!r} has more than one "
+          "word, but its head {head!r} is a single-word trigger",
+          "Mark only the word that carries the event, e.g. `suspendu`, not `suspendu la coopération` "
+          "(guidelines §5.1); a new multi-word expression goes on the closed list by a guidelines change."),
     # Level 6 -- the corpus as a whole
     Check("C001", 6, "error", "Unusable splits.yaml", "{detail}",
           "splits.yaml is a mapping `splits: {name: [doc ids]}` (schema/splits.schema.json); split names "
