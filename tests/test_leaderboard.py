@@ -148,7 +148,7 @@ def test_splice() -> None:
 
 
 def test_repository_tables_are_up_to_date(spacy_models) -> None:
-    """The committed README/DATACARD tables are what the harness computes now (DESIGN §6)."""
+    """The committed README/DATACARD tables are what the harness computes now (docs/benchmark.md)."""
     repo = HERE.parent
     fresh = leaderboard.compute(repo)
     for name in leaderboard.TARGETS:

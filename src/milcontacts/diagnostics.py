@@ -51,6 +51,12 @@ def line(d: Diagnostic, suffix: str = "") -> str:
     return f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code}: {d.message}{suffix}"
 
 
+def at(file: str, line: int, message: str) -> str:
+    """``FILE:LINE: message``: where a problem has no catalogued code (a prediction
+    line, an imported file), the one short form every verb prints."""
+    return f"{file}:{line}: {message}"
+
+
 def _gh_escape(value: str, prop: bool = False) -> str:
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:

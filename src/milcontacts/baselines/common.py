@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -53,21 +52,9 @@ def prediction_line(doc_id: str, mentions: Iterable[Mention]) -> str:
 
 
 def write_file(path: Path, content: str | bytes) -> None:
-    """Write atomically, keeping the file's permissions.
-
-    :func:`milcontacts.io.write_atomic` renames a ``mkstemp`` file, which is
-    created 0600; a README or a prediction file should keep its mode (or get
-    the usual umask-based one when new).
-    """
-    path = Path(path)
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    write_atomic(path, content)
-    os.chmod(path, mode)
+    """Write atomically; :func:`milcontacts.io.write_atomic` keeps the mode of the
+    file it replaces (a new one gets the usual ``0666 & ~umask``)."""
+    write_atomic(Path(path), content)
 
 
 @lru_cache(maxsize=None)

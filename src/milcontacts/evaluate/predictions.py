@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .. import schema
+from ..diagnostics import at
 from .metrics import PredAttr, Span2, TimexUnit, Unit
 
 #: Keys of a prediction line that carry a layer.
@@ -248,7 +249,7 @@ def parse_predictions(lines: Iterable[bytes], display: str, known: set[str],
                     setattr(pred, name, _parse_layer(name, obj[name], text))
             out.append(pred)
         except _Bad as bad:
-            errors.append(f"{display}:{lineno}: {bad}")
+            errors.append(at(display, lineno, str(bad)))
             if len(errors) >= max_errors:
                 errors.append(f"{display}: stopped after {max_errors} errors")
                 break

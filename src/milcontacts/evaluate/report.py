@@ -8,12 +8,12 @@ import sys
 from typing import TextIO
 
 from ..model import InvalidCorpus
+from ..diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from .core import Result, UsageError, evaluate
 from .layers import SCORES, TITLES
 from .metrics import Counts, Score, _ratio
 from .predictions import PredictionErrors
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 # --------------------------------------------------------------------------
 # Output

@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..diagnostics import at
+
 from .common import ImportFailed, Imported, Problem, assemble, prepare_merged, read_target
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -72,7 +74,7 @@ def _documents(args: argparse.Namespace) -> list[tuple[dict, str, str]]:
             loaded = yio.load_yaml(root / "annotations" / f"{doc_id}.yaml", f"annotations/{doc_id}.yaml")
             if not loaded.ok:
                 d = loaded.diagnostics[0]
-                raise InvalidCorpus(f"{d.file}:{d.line}: {d.message}")
+                raise InvalidCorpus(at(d.file, d.line, d.message))
             text = (root / "corpus" / f"{doc_id}.txt").read_bytes().decode("utf-8")
             _check_draft(loaded, text, f"annotations/{doc_id}.yaml")
             out.append((loaded.data, text, splits.get(doc_id, "draft")))
@@ -85,17 +87,17 @@ def _check_draft(loaded, text: str, display: str) -> None:
     from .. import io as yio
     from .. import schema
     from ..model import InvalidCorpus
-    from ..validate import iter_spans
+    from ..spans import iter_spans
 
     errs = schema.errors(loaded.data)
     if errs:
         line, _ = yio.locate(loaded.root, errs[0].path)
-        raise InvalidCorpus(f"{display}:{line}: {errs[0].message} (fix it, then export the draft)")
+        raise InvalidCorpus(at(display, line, f"{errs[0].message} (fix it, then export the draft)"))
     for path, span in iter_spans(loaded.data):
         if text[span["start"]:span["end"]] != span["text"]:
             line, _ = yio.locate(loaded.root, path)
-            raise InvalidCorpus(f"{display}:{line}: span {span['text']!r} is not at [{span['start']}, {span['end']}): "
-                                f"run `milcontacts fix-offsets {display}` first")
+            raise InvalidCorpus(at(display, line, f"span {span['text']!r} is not at [{span['start']}, {span['end']}): "
+                                f"run `milcontacts fix-offsets {display}` first"))
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import io as yio
 from .. import schema
+from ..diagnostics import at
 
 LAYERS = ("entities", "timexes", "events", "attributions")
 
@@ -34,7 +35,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return at(self.file, self.line, self.message)
 
 
 class ImportFailed(Exception):
@@ -379,7 +380,7 @@ def read_target(root: Path, doc_id: str) -> tuple[dict, str, Path]:
     Raises :class:`ImportFailed` when the document is not in the corpus
     (``milcontacts new`` adds it first).
     """
-    from ..validate import DOC_ID
+    from ..corpus.layout import DOC_ID
 
     ann = Path(root) / "annotations" / f"{doc_id}.yaml"
     txt = Path(root) / "corpus" / f"{doc_id}.txt"

@@ -48,6 +48,6 @@ def aligned_doc(text: str, cuts: Iterable[int]) -> Any:
 
 def span_cuts(data: dict) -> set[int]:
     """Every start and end offset of every span of the four layers."""
-    from ..validate import iter_spans
+    from ..spans import iter_spans
 
     return {x for path, s in iter_spans(data) if path[0] != "zones" for x in (s["start"], s["end"])}
