@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     _root(p)
     _fmt(p, ("text", "json", "markdown"))
     p.set_defaults(func=_lazy("stats"))
+
+    # --- interop (issue #14): export / import for brat, INCEpTION, spaCy, CoNLL, BigBio ---
+    from .interop.cli import add_arguments as _interop_arguments
+
+    _interop_arguments(sub)
     return parser
 
 
