@@ -6,6 +6,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import configs as cfg
 from .parquet import SplitOutput
 
 PRETTY_NAME = "MilContacts-FR"
@@ -50,7 +51,7 @@ def _dataset_info_yaml(module: ModuleType, outputs: dict[str, list[SplitOutput]]
         for s in splits:
             split_dict.add(SplitInfo(name=s.name, num_bytes=s.num_bytes, num_examples=s.rows))
         infos[config] = DatasetInfo(
-            features=module.features(config), splits=split_dict, config_name=config,
+            features=cfg.features(module, config), splits=split_dict, config_name=config,
             download_size=sum(sh.size for s in splits for sh in s.shards),
             dataset_size=sum(s.num_bytes for s in splits))
     card_data = DatasetCardData()
@@ -163,7 +164,7 @@ def render_card(root: Path, module: ModuleType, outputs: dict[str, list[SplitOut
         "|---|---|" + "---:|" * len(split_names),
     ]
     for config, splits in outputs.items():
-        what = module._CONFIG_DESCRIPTIONS[config].replace("|", "\\|")
+        what = cfg.description(module, config).replace("|", "\\|")
         lines.append(f"| `{config}` | {what} | " + " | ".join(str(s.rows) for s in splits) + " |")
     lines += ["", f"{ndocs} documents; splits are declared in `data/splits.yaml`, and texts about the same "
                   "real-world story are always in the same split.", ""]
@@ -186,7 +187,7 @@ def render_card(root: Path, module: ModuleType, outputs: dict[str, list[SplitOut
     lines += ["## Features", ""]
     for config in outputs:
         lines += [f"### `{config}`", ""]
-        for name, feat in module.features(config).items():
+        for name, feat in cfg.features(module, config).items():
             lines.append(f"- `{name}`: {describe_feature(feat)}")
         lines.append("")
     lines += ["Offsets (`start`, `end`, `token_starts`, `token_ends`) are Python `str` indices (Unicode code "

@@ -8,6 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from .card import ANNOTATION_LICENSE, PRETTY_NAME
+from . import configs as cfg
 from .parquet import SplitOutput
 
 
@@ -83,10 +84,10 @@ def render_croissant(module: ModuleType, outputs: dict[str, list[SplitOutput]]) 
                    "source": {"fileSet": {"@id": fileset}, "extract": {"fileProperty": "fullpath"},
                               "transform": {"regex": rf"^(?:.*/)?{re.escape(config)}/({names})-\d+-of-\d+\.parquet$"}},
                    "references": {"field": {"@id": f"{split_set}/split_name"}}}]
-        for column, feature in module.features(config).items():
+        for column, feature in cfg.features(module, config).items():
             fields.append(_croissant_field(fileset, f"{config}/{column}", column, feature, []))
         record_sets.append({"@type": "cr:RecordSet", "@id": config, "name": config,
-                            "description": module._CONFIG_DESCRIPTIONS[config], "field": fields})
+                            "description": cfg.description(module, config), "field": fields})
     doc = {
         "@context": _CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
