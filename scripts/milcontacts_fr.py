@@ -42,7 +42,7 @@ _LICENSE = ("Annotations: CC-BY-4.0. Texts: third-party copyrighted news article
 _CITATION = ""
 _HOMEPAGE = ""
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 
 # The enumerations below repeat schema/annotation.schema.json ($defs/entity_type,
 # $defs/zone_type), which is their single source: this file cannot read the

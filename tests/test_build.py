@@ -135,13 +135,47 @@ def test_card_front_matter(built: Path) -> None:
 def test_croissant_validates_offline(built: Path) -> None:
     import mlcroissant as mlc
 
+    import milcontacts
+
     dataset = mlc.Dataset(jsonld=str(built / "croissant.json"))  # raises ValidationError on any error
-    assert not dataset.metadata.ctx.issues.errors
-    record_sets = {rs.uuid for rs in dataset.metadata.record_sets}
-    assert set(CONFIGS) <= record_sets
-    # The Parquet files are really reachable through the metadata (flat config).
-    ner_rows = sum(1 for _ in dataset.records("ner"))
-    assert ner_rows == sum(s["num_examples"] for i in front_matter(built)["dataset_info"]
+    meta = dataset.metadata
+    assert not meta.ctx.issues.errors
+    assert meta.version == milcontacts.__version__
+    assert meta.date_published.date().isoformat() == milcontacts.RELEASE_DATE
+    assert f"version = {{{milcontacts.__version__}}}" in meta.cite_as
+    assert meta.license  # the annotations' licence and the texts' rights
+    # The Responsible-AI properties, as mlcroissant reads them (Croissant RAI vocabulary).
+    for prop in ("data_collection", "data_annotation_protocol", "annotations_per_item", "annotator_demographics",
+                 "personal_sensitive_information", "data_limitations", "data_biases", "data_use_cases"):
+        assert getattr(meta, prop), prop
+    assert "not humans" in " ".join(meta.annotator_demographics)
+    assert "pseudonyms" in " ".join(meta.personal_sensitive_information)
+    record_sets = {rs.uuid for rs in meta.record_sets}
+    assert set(ALL_CONFIGS) | {f"{c}_splits" for c in ALL_CONFIGS} == record_sets
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_croissant_every_record_set_is_readable(built_real: Path) -> None:
+    """mlcroissant reads a few records of every RecordSet (nested ones included), and the
+    counts of the flat ones equal the card's."""
+    import itertools
+
+    import mlcroissant as mlc
+
+    read = {}
+    for rs in mlc.Dataset(jsonld=str(built_real / "croissant.json")).metadata.record_sets:
+        # a fresh Dataset per record set: mlcroissant does not read one record set twice
+        records = list(itertools.islice(mlc.Dataset(jsonld=str(built_real / "croissant.json")).records(rs.uuid), 3))
+        assert records, rs.uuid
+        if not rs.uuid.endswith("_splits"):
+            assert all(r[f"{rs.uuid}/split"] for r in records), rs.uuid
+        read[rs.uuid] = records
+    first = read["documents"][0]
+    assert first["documents/entities"][0]["documents/entities/id"] == b"e1"
+    assert first["documents/doc_id"].decode() in {d for ids in load_splits(REPO).values() for d in ids}
+    assert read["events"][0]["events/arguments"][0]["events/arguments/role"]
+    ner_rows = sum(1 for _ in mlc.Dataset(jsonld=str(built_real / "croissant.json")).records("ner"))
+    assert ner_rows == sum(s["num_examples"] for i in front_matter(built_real)["dataset_info"]
                            if i["config_name"] == "ner" for s in i["splits"])
 
 

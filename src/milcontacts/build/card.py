@@ -31,6 +31,18 @@ MilContacts-FR mixes material under different rights; read this before any reuse
 """
 
 
+def cite_as(version: str, date: str) -> str:
+    """BibTeX of this release (the same facts as CITATION.cff; no URL: none is published yet)."""
+    return ("@misc{milcontacts_fr,\n"
+            "  title = {MilContacts-FR: French news on US-Russian military-to-military contacts, "
+            "with stand-off annotations of entities, time expressions, events and attributions},\n"
+            "  author = {{The MilContacts-FR maintainers}},\n"
+            f"  year = {{{date[:4]}}},\n"
+            f"  version = {{{version}}},\n"
+            "  note = {Dataset}\n"
+            "}")
+
+
 def _size_category(n: int) -> str:
     for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
                          (1_000_000, "100K<n<1M")):
