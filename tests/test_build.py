@@ -363,6 +363,38 @@ def test_events_and_attributions_resolve_references(built: Path, hf_cache: str) 
     assert any(r["nested_in"] for r in rows)
 
 
+def test_viewer_size_rules(built_real: Path) -> None:
+    """The Hub's dataset viewer reads row groups of at most 300,000,000 uncompressed bytes
+    (https://huggingface.co/docs/dataset-viewer/parquet; its error says max=286.10 MiB): every row
+    group of every shard stays under it, and every shard under the build's shard size."""
+    import pyarrow.parquet as pq
+
+    from milcontacts.build.parquet import DEFAULT_MAX_SHARD_BYTES, ROW_GROUP_BYTES, VIEWER_MAX_ROW_GROUP_BYTES
+
+    assert ROW_GROUP_BYTES < VIEWER_MAX_ROW_GROUP_BYTES and DEFAULT_MAX_SHARD_BYTES < 5 * 10**9
+    for path in built_real.glob("*/*.parquet"):
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_row_groups >= 1
+        for i in range(meta.num_row_groups):
+            assert meta.row_group(i).total_byte_size < VIEWER_MAX_ROW_GROUP_BYTES, (path, i)
+        assert sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) < DEFAULT_MAX_SHARD_BYTES
+    card = (built_real / "README.md").read_text(encoding="utf-8")
+    assert "https://huggingface.co/docs/dataset-viewer/parquet" in card
+
+
+def test_card_has_a_field_table_per_config_and_the_version(built: Path) -> None:
+    import milcontacts
+
+    card = (built / "README.md").read_text(encoding="utf-8")
+    assert f"**Version {milcontacts.__version__}**" in card
+    module = mbuild.load_script()
+    for config in ALL_CONFIGS:
+        section = card.split(f"### `{config}`\n", 1)[1].split("\n### ", 1)[0]
+        for name, _type in mbuild.card.field_rows(mbuild.configs.features(module, config)):
+            assert f"| `{name}` |" in section, (config, name)
+    assert "| `arguments[].mention.start` | int32 |" in card
+
+
 def test_streaming_yields_the_same_rows(built: Path, hf_cache: str) -> None:
     for config in CONFIGS:
         eager = load(built, config, hf_cache)
@@ -488,3 +520,19 @@ def test_cli_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["build", str(MINI), "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     assert json.loads((out / "croissant.json").read_text(encoding="utf-8"))["name"] == "MilContacts-FR"
+
+
+def test_readme_quick_start_is_generated_from_the_real_build(built_real: Path) -> None:
+    """README.md shows every config with one printed row, made by scripts/update_quickstart.py
+    from a build of the repository (run it after a schema change)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_quickstart", REPO / "scripts" / "update_quickstart.py")
+    assert spec and spec.loader
+    quick = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quick)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert quick.updated(readme, quick.render(built_real)) == readme, \
+        "README quick start out of date: python scripts/update_quickstart.py"
+    for config in ALL_CONFIGS:
+        assert f"\n{config}: {{" in readme, config
