@@ -816,9 +816,11 @@ class MilContactsFR(datasets.GeneratorBasedBuilder):
             files = {"annotations": [_join(root, "annotations", f"{i}.yaml") for i in ids],
                      "kb": _join(root, "annotations", "kb.yaml")}
             files = dl_manager.download(files)
+            # Tuples, not lists: the kb rows need every document at once, so streaming must not
+            # shard this generator (datasets shards the lists of gen_kwargs).
             return [datasets.SplitGenerator(name=KB_SPLIT, gen_kwargs={
-                "split": KB_SPLIT, "doc_ids": ids, "annotation_files": files["annotations"],
-                "text_files": [], "kb_file": files["kb"]})]
+                "split": KB_SPLIT, "doc_ids": tuple(ids), "annotation_files": tuple(files["annotations"]),
+                "text_files": (), "kb_file": files["kb"]})]
         generators = []
         for name, ids in splits.items():
             ids = sorted(ids)  # a fixed row order, whatever the order of splits.yaml
