@@ -37,9 +37,7 @@ def dataset(request, tmp_path_factory):
 
     cache = str(tmp_path_factory.mktemp("cache"))
     if request.param == "hub-folder":
-        from test_build import session_build
-
-        built = session_build(request, tmp_path_factory, REPO)
+        built = request.getfixturevalue("built_real")  # the one shared build of the real corpus (conftest)
         return load_dataset(str(built), "bigbio_kb", cache_dir=cache)
     out = tmp_path_factory.mktemp("bigbio")
     assert main(["export", "--to", "bigbio", "--out", str(out), str(REPO)]) == 0
