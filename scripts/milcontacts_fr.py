@@ -279,6 +279,8 @@ class Document:
         self.split = split
         self.yaml_source = yaml_source
         self._sentences: Optional[list[Sentence]] = None
+        # What computes the sentences: ``segment``, or the build's cache of its results.
+        self.segmenter: Callable[["Document"], list[Sentence]] = segment
 
     @property
     def id(self) -> str:
@@ -306,15 +308,21 @@ class Document:
 
     def sentences(self) -> list[Sentence]:
         if self._sentences is None:
-            self._sentences = segment(self)
+            self._sentences = self.segmenter(self)
         return self._sentences
 
 
 def document_from_data(data: dict[str, Any], text: str, display: str, split: str,
-                       yaml_source: Optional[Callable[[], str]] = None) -> Document:
+                       yaml_source: Optional[Callable[[], str]] = None,
+                       segmenter: Optional[Callable[[Document], list[Sentence]]] = None) -> Document:
     """Wrap already-parsed annotation data (``milcontacts build`` reads files with its own,
-    validating reader and passes the data here), checking every span against the text."""
+    validating reader and passes the data here), checking every span against the text.
+
+    ``segmenter``: what the build uses instead of :func:`segment` (its cache of the same
+    results, so that a rebuild does not import spaCy); the rows do not depend on it."""
     doc = Document(data, text, display, split, yaml_source)
+    if segmenter is not None:
+        doc.segmenter = segmenter
     _check_spans(doc)
     return doc
 

@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     _root(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     _fmt(p)
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the usable cores)")
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="cache folder shared with validate, tokens included (default ROOT/.milcontacts-cache)")
+    p.add_argument("--no-cache", action="store_true", help="read and write no persistent cache")
     p.set_defaults(func=_lazy("build"))
 
     # --- benchmark (issue #15): baseline, evaluate, compare -------------------
