@@ -275,8 +275,8 @@ def render_doc(results: dict[str, Any]) -> str:
         lines.append("")
     cold = by_key.get("validate_cold_1core")
     if cold and cold.extra:
-        lines += [f"With the garbage collector disabled during the bare parse too (as the validator does, "
-                  f"DESIGN §9), the bare parse reaches {fmt_value(cold.extra.get('bare_no_gc_files_per_s'), 'files/s')} "
+        lines += [f"With the garbage collector disabled during the bare parse too (as the validator does), "
+                  f"the bare parse reaches {fmt_value(cold.extra.get('bare_no_gc_files_per_s'), 'files/s')} "
                   f"and the validator's ratio to it is {cold.extra.get('ratio_to_bare_no_gc', 0):.2f}×.", ""]
     again = results.get("perf2_measured")
     if again:

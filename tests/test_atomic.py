@@ -108,15 +108,18 @@ def test_build_killed_mid_way_leaves_the_previous_build(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "milcontacts", "build", str(root), "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 90
+    landed = False
     try:
-        while time.monotonic() < deadline and proc.poll() is None and not leftovers(tmp_path):
-            time.sleep(0.005)
+        while time.monotonic() < deadline and proc.poll() is None:
+            if leftovers(tmp_path):  # the new folder is being written: kill now, mid-write
+                landed = True
+                break
+            time.sleep(0.002)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    now = snapshot(out)
-    # The folder is the old build or a complete new one, never a mixture.
-    assert now == old or ("README.md" in now and set(now) == set(old)), "half-written build folder"
-    if proc.returncode == -signal.SIGKILL and now == old:
-        assert main(["build", str(root), "--out", str(out)]) == 0  # and the next build recovers
-        assert set(snapshot(out)) == set(old)
+    assert landed and proc.returncode == -signal.SIGKILL, "the kill did not land while the build was writing"
+    # The folder is still the old build, whole; the half-written one is a leftover the next build removes.
+    assert snapshot(out) == old, "half-written build folder"
+    assert main(["build", str(root), "--out", str(out)]) == 0  # and the next build recovers
+    assert set(snapshot(out)) == set(old) and snapshot(out) != old

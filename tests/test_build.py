@@ -31,29 +31,6 @@ CONFIGS = ("documents", "ner", "events", "attributions")
 BAKOU = "2017-02-16-exemple-dunford-guerassimov-bakou"
 
 
-def session_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                  root: Path, **kwargs: Any) -> Path:
-    """Build ``root`` once per test session (shared with test_dataset_script.py through the
-    pytest config object, so the two files never build the same thing twice)."""
-    cache = request.config.__dict__.setdefault("_milcontacts_hf_builds", {})
-    key = (str(root), tuple(sorted(kwargs.items())))
-    if key not in cache:
-        out = tmp_path_factory.mktemp("hf") / "milcontacts-fr"
-        mbuild.build(root, out, progress=False, **kwargs)
-        cache[key] = out
-    return cache[key]
-
-
-@pytest.fixture(scope="session")
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return session_build(request, tmp_path_factory, MINI)
-
-
-@pytest.fixture(scope="session")
-def built_real(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return session_build(request, tmp_path_factory, REPO)
-
-
 @pytest.fixture(scope="session")
 def hf_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("hf-cache"))

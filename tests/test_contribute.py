@@ -186,3 +186,16 @@ def test_diff_refuses_broken_input(valid_root, tmp_path, capsys):
     bad.write_text("entities: [\n", encoding="utf-8")
     assert main(["diff", str(valid_root / ANN), str(bad)]) == 1
     assert "Y001" in capsys.readouterr().err
+
+
+def test_fix_offsets_json_lists_each_move(valid_root, capsys):
+    import json
+
+    path = shift(valid_root, "{start: 129, end: 138, text: Pentagone", "{start: 131, end: 140, text: Pentagone")
+    assert main(["fix-offsets", "--check", "--format", "json", str(path)]) == 1
+    (report,) = json.loads(capsys.readouterr().out)["files"]
+    (entry,) = report["entries"]
+    assert (entry["action"], entry["text"], entry["old"], entry["new"]) == ("would move", "Pentagone",
+                                                                            [131, 140], [129, 138])
+    assert entry["line"] == next(n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                                 if "start: 131, end: 140" in ln)

@@ -23,7 +23,6 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-from milcontacts import build as mbuild  # noqa: E402
 from milcontacts import schema  # noqa: E402
 from milcontacts.model import load_splits  # noqa: E402
 
@@ -48,16 +47,6 @@ def script() -> ModuleType:
     return import_script(SCRIPT)
 
 
-@pytest.fixture(scope="session")
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini corpus built once per session (shared with test_build.py, see session_build there)."""
-    cache = request.config.__dict__.setdefault("_milcontacts_hf_builds", {})
-    key = (str(MINI), ())
-    if key not in cache:
-        out = tmp_path_factory.mktemp("hf") / "milcontacts-fr"
-        mbuild.build(MINI, out, progress=False)
-        cache[key] = out
-    return cache[key]
 
 
 def parquet_rows(folder: Path, config: str, cache: Path) -> dict[str, list[dict[str, Any]]]:

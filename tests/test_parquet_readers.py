@@ -124,19 +124,9 @@ def duckdb_checksum(con: Any, config: str, files: list[str]) -> tuple[int, int, 
 # --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=["real", "mini"])
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = REPO if request.param == "real" else MINI
-    try:  # the same session cache as tests/test_build.py: each corpus is built once per session
-        from test_build import session_build
-    except (ImportError, AttributeError):
-        session_build = None
-    if session_build is not None:
-        return session_build(request, tmp_path_factory, root)
-    from milcontacts import build as mbuild
-
-    out = tmp_path_factory.mktemp("hf-readers") / "milcontacts-fr"
-    mbuild.build(root, out, progress=False)
-    return out
+def built(request: pytest.FixtureRequest, session_build: Any) -> Path:
+    """Each corpus built once per session (the shared fixture of conftest.py)."""
+    return session_build(REPO if request.param == "real" else MINI)
 
 
 def splits_of(built: Path, config: str) -> dict[str, list[str]]:

@@ -2,7 +2,7 @@
 
 Hypothesis mutates the real annotation files of the corpus — deleting,
 duplicating and retyping keys, shifting offsets, inserting hostile Unicode,
-truncating at a random byte — and checks the two promises of DESIGN §4: the
+truncating at a random byte — and checks the two promises of docs/validation.md: the
 validator always ends with a list of diagnostics (never an exception), and
 every diagnostic names a file and a line that exists in that file.  Examples
 are bounded so the suite stays fast.

@@ -96,6 +96,16 @@ def test_malformed_yaml_points_near_the_broken_quote(valid_root):
 def test_unsafe_tag_is_never_executed(valid_root, tmp_path):
     use_case(valid_root, "unsafe_tag.yaml")
     assert "Y003" in codes(valid_root)
+    # the same tag with a payload whose effect can be seen: it must not happen
+    marker = tmp_path / "payload-ran"
+    text = (CASES / "unsafe_tag.yaml").read_text(encoding="utf-8")
+    payload = f'!!python/object/apply:os.mkdir ["{marker}"]'
+    (valid_root / ANN).write_text(text.replace('!!python/object/apply:os.system ["echo pwned"]', payload),
+                                  encoding="utf-8")
+    assert payload in (valid_root / ANN).read_text(encoding="utf-8")
+    assert "Y003" in codes(valid_root)
+    assert main(["validate", str(valid_root), "--no-cache", "--jobs", "2"]) == 1
+    assert not marker.exists()
 
 
 def test_several_errors_are_reported_together(valid_root):
@@ -192,7 +202,7 @@ def test_allowlist_silences_a_listed_warning_only(valid_root):
 
 
 # --------------------------------------------------------------------------
-# The command line contract (DESIGN §8)
+# The command line contract (README.md, docs/validation.md)
 # --------------------------------------------------------------------------
 
 def test_cli_exit_codes_and_text_format(valid_root, capsys):
@@ -236,13 +246,33 @@ def test_no_traceback_on_hostile_files_through_the_console_script(valid_root):
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-def test_parallel_and_cached_runs_agree(valid_root, tmp_path):
+def test_parallel_and_cached_runs_agree(valid_root, tmp_path, monkeypatch):
     use_case(valid_root, "several_errors.yaml")
     cold = diags(valid_root)
     cache = tmp_path / "cache"
     assert diags(valid_root, cache_dir=cache) == cold
     assert diags(valid_root, cache_dir=cache) == cold  # warm, from the cache
-    assert diags(valid_root, jobs=2) == cold
+    # jobs=2 starts the pool only with two files or more: give it a second one, and watch it start
+    second = (valid_root / ANN).read_text(encoding="utf-8").replace("id: sample-doc", "id: sample-two")
+    (valid_root / "annotations" / "sample-two.yaml").write_text(second, encoding="utf-8")
+    shutil.copyfile(valid_root / TXT, valid_root / "corpus" / "sample-two.txt")
+    (valid_root / "splits.yaml").write_text("splits:\n  train: [sample-doc, sample-two]\n", encoding="utf-8")
+    serial = diags(valid_root)
+    assert {d.file for d in serial} == {ANN, "annotations/sample-two.yaml"}
+    from concurrent.futures import ProcessPoolExecutor
+
+    from milcontacts.validate import runner
+
+    started = []
+
+    class Spy(ProcessPoolExecutor):
+        def __init__(self, *a, **kw):
+            started.append(kw.get("max_workers"))
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", Spy)
+    assert diags(valid_root, jobs=2) == serial
+    assert started == [2]
 
 
 def test_corrupt_cache_entries_are_ignored(valid_root, tmp_path):
@@ -258,10 +288,11 @@ def test_schema_is_valid_2020_12():
 
     from milcontacts import schema
 
-    for name in ("annotation", "kb"):
+    for name in ("annotation", "kb", "splits"):
         Draft202012Validator.check_schema(schema.load(name))
 
 
+@pytest.mark.docs
 def test_docs_validation_md_is_generated_from_the_code(repo):
     from milcontacts.checks import render_markdown
 
@@ -277,3 +308,67 @@ def test_explicit_tags_with_bad_values_are_reported_not_raised(valid_root, case,
     use_case(valid_root, case)
     (d,) = only(valid_root, "Y001")
     assert d.line == line_of(CASES / case, needle)
+
+
+# --- The mechanical rules of the guidelines (§8.1) ---------------------------
+
+def test_nested_attribution_outside_its_parent_is_an_error(valid_root):
+    use_case(valid_root, "nested_attribution_outside_parent.yaml")
+    found = only(valid_root, "G001")
+    assert {d.severity for d in found} == {"error"}
+    # the cue and the content of a2 are both outside a1's content, each at its own line
+    lines = sorted(d.line for d in found)
+    path = valid_root / ANN
+    assert lines == [line_of(path, 'text: "a dit"'), line_of(path, "{start: 160, end: 185")]
+
+
+def test_part_of_day_suffix_outside_timex3_is_an_error(valid_root):
+    use_case(valid_root, "part_of_day_unknown_suffix.yaml")
+    (d,) = only(valid_root, "G002")
+    assert d.severity == "error" and d.line == line_of(valid_root / ANN, "TNT")
+    assert "TNT" in d.message
+
+
+def test_part_of_day_word_decides_the_suffix():
+    """"soir" is TEV: the error the 1.1 annotation made ("Jeudi soir" as TNI)."""
+    from milcontacts.validate.guidelines import check_guidelines
+
+    def value_problems(text: str, value: str) -> list[str]:
+        data = {"timexes": [{"id": "t1", "start": 0, "end": len(text), "text": text, "type": "TIME", "value": value}]}
+        return [d.code for d in check_guidelines(data, "f.yaml", lambda path: (1, 1))]
+
+    assert value_problems("Jeudi soir", "2015-09-17TNI") == ["G002"]
+    assert value_problems("Jeudi soir", "2015-09-17TEV") == []
+    assert value_problems("mardi matin", "2015-09-29TMO") == []
+    assert value_problems("cette nuit", "2015-09-29TEV") == ["G002"]
+    assert value_problems("vendredi soir à 20h", "2015-09-18T20:00") == []  # a clock time says more
+    assert value_problems("six heures", "PTXH") == []  # a duration, not a part of the day
+
+
+def test_trigger_longer_than_one_word_is_a_warning(valid_root):
+    use_case(valid_root, "trigger_longer_than_one_word.yaml")
+    (d,) = only(valid_root, "G003")
+    assert d.severity == "warning" and d.line == line_of(valid_root / ANN, "G003")
+    assert "'rencontré'" in d.message
+
+
+def test_trigger_head_skips_clitics_and_auxiliaries():
+    from milcontacts.validate.guidelines import trigger_head
+
+    assert trigger_head("s'est entretenu") == ("entretenu", 3)
+    assert trigger_head("suspendu la coopération") == ("suspendu", 3)
+    assert trigger_head("lignes de communications") == ("lignes", 3)  # on the closed multi-word list
+    assert trigger_head("rendez-vous") == ("rendez-vous", 1)
+
+
+@pytest.mark.docs
+def test_single_word_heads_are_the_guidelines_list(repo):
+    import re
+
+    from milcontacts.validate.guidelines import SINGLE_WORD_HEADS
+
+    text = (repo / "docs" / "guidelines.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n\s*# single-word trigger heads[^\n]*\n(.*?)```", text, re.S)
+    assert block, "docs/guidelines.md §5.1 has no single-word head list"
+    listed = {w.strip() for w in block.group(1).splitlines() if w.strip() and not w.strip().startswith("#")}
+    assert listed == set(SINGLE_WORD_HEADS)

@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from . import checks
 from . import io as yio
-from .corpus.layout import NOT_DOCUMENTS
-from .diagnostics import line
+from .corpus.layout import NOT_DOCUMENTS, text_path
+from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, line
+from .limits import DEFAULT
+from .spans import items, iter_spans, matches, span_key
 
 Key = tuple  # a hashable description of an annotated item
 
@@ -85,14 +88,11 @@ class LabelAgreement:
 
 
 def _span(d: Any) -> tuple[int, int] | None:
-    if isinstance(d, dict) and isinstance(d.get("start"), int) and isinstance(d.get("end"), int):
-        return d["start"], d["end"]
-    return None
+    return span_key(d)
 
 
 def _list(data: dict, key: str) -> list[dict]:
-    value = data.get(key)
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+    return [item for _, item in items(data, key)]
 
 
 # --------------------------------------------------------------------------
@@ -256,8 +256,13 @@ def pass_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(Path(folder).glob("*.yaml")) if p.name not in NOT_DOCUMENTS}
 
 
-def agreement(dir_a: Path, dir_b: Path) -> tuple[Result, dict[str, Result], list[str]]:
-    """(overall, per document, problems) for two pass folders."""
+def agreement(dir_a: Path, dir_b: Path, root: Path | None = None) -> tuple[Result, dict[str, Result], list[str]]:
+    """(overall, per document, problems) for two pass folders.
+
+    With ``root`` (a corpus root), every span of both passes must match the raw
+    text ``root/corpus/<doc_id>.txt``: a pass whose offsets drifted would
+    otherwise be compared as if it disagreed.
+    """
     fa, fb = pass_files(dir_a), pass_files(dir_b)
     problems = [f"{d}: only in {dir_a}" for d in sorted(set(fa) - set(fb))]
     problems += [f"{d}: only in {dir_b}" for d in sorted(set(fb) - set(fa))]
@@ -268,8 +273,34 @@ def agreement(dir_a: Path, dir_b: Path) -> tuple[Result, dict[str, Result], list
         if bad or not isinstance(la.data, dict) or not isinstance(lb.data, dict):
             problems += [line(d) for d in bad] or [f"{doc_id}: not an annotation file"]
             continue
+        if root is not None:
+            drifted = _spans_off_text(Path(root), doc_id, [la, lb])
+            if drifted:
+                problems += drifted
+                continue
         per_doc[doc_id] = compare(la.data, lb.data)
     return merge(per_doc.items()), per_doc, problems
+
+
+def _spans_off_text(root: Path, doc_id: str, passes: list[yio.Loaded]) -> list[str]:
+    """A problem per span of ``passes`` that does not match the raw text of ``doc_id`` in ``root``."""
+    display = f"corpus/{doc_id}.txt"
+    raw, problem = yio.read_bytes(text_path(root, doc_id), display, DEFAULT.max_text_bytes)
+    text = None
+    if problem is None and raw is not None:
+        text, problem = yio.decode_utf8(raw, display, "the text")
+    if problem is not None or text is None:
+        return [line(problem)] if problem is not None else [f"{display}: cannot be read"]
+    out = []
+    for loaded in passes:
+        for path, span in iter_spans(loaded.data):
+            if not matches(text, span):
+                lno, col = yio.locate(loaded.root, path)
+                actual = text[span["start"]:span["end"]]
+                out.append(line(checks.make("T009", loaded.path, lno, col, text=span["text"], start=span["start"],
+                                            end=span["end"], actual=actual,
+                                            hint=f" (the raw text is {display})")))
+    return out
 
 
 def _fmt(x: float | None) -> str:
@@ -305,8 +336,11 @@ def run(args: argparse.Namespace) -> int:
     for d in (args.dir_a, args.dir_b):
         if not Path(d).is_dir():
             print(f"milcontacts agreement: {d} is not a folder", file=sys.stderr)
-            return 2
-    total, per_doc, problems = agreement(args.dir_a, args.dir_b)
+            return EXIT_USAGE
+    if args.root is not None and not (Path(args.root) / "corpus").is_dir():
+        print(f"milcontacts agreement: --root {args.root} has no corpus/ folder", file=sys.stderr)
+        return EXIT_USAGE
+    total, per_doc, problems = agreement(args.dir_a, args.dir_b, args.root)
     for p in problems:
         print(p, file=sys.stderr)
     if args.format == "json":
@@ -315,4 +349,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(total))
-    return 1 if problems else 0
+    return EXIT_INVALID if problems else EXIT_OK

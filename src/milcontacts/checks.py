@@ -116,6 +116,18 @@ _CHECKS = [
           "Extend or shrink the span to whole words."),
     Check("W004", 5, "warning", "Checked file with draft content", "{detail}",
           "Set review.status to draft until every layer is complete."),
+    # Level 5 -- the mechanical rules of the guidelines (docs/guidelines.md §8.1)
+    Check("G001", 5, "error", "Nested attribution outside its parent",
+          "the {what} {text!r} of attribution {id!r} is not inside the content of {parent!r}, which it is nested in",
+          "A nested attribution is part of what its parent's source said (guidelines §6): extend the "
+          "parent's content over it, or set nested_in to null if it is a report of its own."),
+    Check("G002", 5, "error", "Part-of-day value", "value {value!r} of timex {id!r} {problem}",
+          "Parts of the day are TIMEX3 suffixes: matin TMO, après-midi TAF, soir TEV, nuit TNI, "
+          "e.g. 2015-09-17TEV (guidelines §4)."),
+    Check("G003", 5, "warning", "Trigger longer than one word", "trigger {text!r} of event {id!r} has more than one "
+          "word, but its head {head!r} is a single-word trigger",
+          "Mark only the word that carries the event, e.g. `suspendu`, not `suspendu la coopération` "
+          "(guidelines §5.1); a new multi-word expression goes on the closed list by a guidelines change."),
     # Level 6 -- the corpus as a whole
     Check("C001", 6, "error", "Unusable splits.yaml", "{detail}",
           "splits.yaml is a mapping `splits: {name: [doc ids]}` (schema/splits.schema.json); split names "
@@ -177,9 +189,15 @@ def render_markdown() -> str:
         "`milcontacts validate [ROOT]` reports every problem it finds, as "
         "`file:line:col: severity CODE: message`, and exits 1 if any is an error. "
         "Codes are stable. Warnings can be allowlisted with a reason in "
-        "`annotations/allowlist.yaml`.",
+        "`annotations/allowlist.yaml`, by their subject.",
         "",
-        "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error.",
+        "`--format json` prints `{\"diagnostics\": [...], \"files\": N}`, each diagnostic with "
+        "`file`, `line`, `column`, `severity`, `code`, `message` and `subject` (what an allowlist entry "
+        "names, e.g. `Pentagone@123`; empty for errors). `--format github` prints GitHub Actions "
+        "annotations. The file format itself is described in [format.md](format.md).",
+        "",
+        "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error. "
+        "`milcontacts build` runs levels 1-6 first and reports level 7.",
         "",
     ]
     for level, title in LEVELS.items():

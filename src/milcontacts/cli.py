@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agreement", help="inter-annotator agreement between two annotation folders")
     p.add_argument("dir_a", type=Path, metavar="DIR_A")
     p.add_argument("dir_b", type=Path, metavar="DIR_B")
-    p.add_argument("--root", type=Path, default=Path("."), help="corpus root for the raw texts")
+    p.add_argument("--root", type=Path, default=None,
+                   help="corpus root: check every span of both passes against its raw text (default: no check)")
     _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("agreement"))
 
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", type=Path, nargs="+", metavar="FILE")
     p.add_argument("--root", type=Path, default=None, help="corpus root (default: the file's parent's parent)")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("contribute", "run_fix_offsets"))
 
     p = sub.add_parser("diff", help="what an annotation change adds, removes and changes")

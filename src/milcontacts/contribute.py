@@ -22,13 +22,13 @@ import io as _stdio
 import json
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import io as yio
 from .corpus.layout import is_doc_id, text_path
-from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, line
+from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Diagnostic, line
 from .limits import DEFAULT
 from .spans import iter_spans, nearest_two
 
@@ -253,38 +253,58 @@ def _node(data: Any, path: tuple) -> Any:
 
 
 def fix_file(path: Path, root: Path | None, check: bool) -> tuple[int, list[str]]:
-    """Fix one file; returns (exit code, messages)."""
+    """Fix one file; returns (exit code, messages) (see :func:`fix_file_report`)."""
+    rc, entries = fix_file_report(path, root, check)
+    return rc, [_fix_line(e) for e in entries]
+
+
+def _fix_line(entry: dict[str, Any]) -> str:
+    """One entry of :func:`fix_file_report` as the text format prints it."""
+    if "code" in entry:  # a diagnostic: the file could not be fixed at all
+        return line(Diagnostic(entry["file"], entry["line"], entry["column"], entry["severity"], entry["code"],
+                               entry["message"]), " (file left unchanged)")
+    where = f"{entry['file']}:{entry['line']}:{entry['column']}" if entry["line"] else entry["file"]
+    old = f"[{entry['old'][0]}, {entry['old'][1]})" if entry.get("old") else ""
+    if entry["action"] == "cannot fix":
+        return f"{where}: cannot fix {entry['path']} {entry['text']!r} {old}: {entry['reason']}"
+    if entry["action"] in ("moved", "would move"):
+        new = entry["new"]
+        return f"{where}: {entry['action']} {entry['path']} {entry['text']!r} {old} -> [{new[0]}, {new[1]})"
+    return f"{where}: {entry['reason']}"
+
+
+def fix_file_report(path: Path, root: Path | None, check: bool) -> tuple[int, list[dict[str, Any]]]:
+    """Fix one file; returns (exit code, entries): one per span moved (or that would move,
+    with ``check``) or that cannot be moved, or the diagnostics that stopped the fix."""
     display = str(path)
     loaded = yio.load_yaml(path, display)
     if not loaded.ok:
-        return EXIT_INVALID, [line(d, " (file left unchanged)") for d in loaded.diagnostics]
+        return EXIT_INVALID, [d.to_json() for d in loaded.diagnostics]
     root = root or path.resolve().parent.parent
     doc_id = path.stem
     raw_path = text_path(root, doc_id)
     if not is_doc_id(doc_id) or not raw_path.is_file():
-        return EXIT_INVALID, [f"{display}: no raw text at {raw_path} (use --root)"]
+        return EXIT_INVALID, [_note(display, f"no raw text at {raw_path} (use --root)")]
     raw_bytes, problem = yio.read_bytes(raw_path, str(raw_path), DEFAULT.max_text_bytes)
     raw = None
     if problem is None and raw_bytes is not None:
         raw, problem = yio.decode_utf8(raw_bytes, str(raw_path), "the text")
     if problem is not None or raw is None:
         assert problem is not None
-        return EXIT_INVALID, [line(problem, " (file left unchanged)")]
+        return EXIT_INVALID, [problem.to_json()]
     fixes = plan_fixes(loaded.data, raw)
     if not fixes:
         return EXIT_OK, []
-    messages = []
+    entries = []
     movable = [f for f in fixes if f.new is not None]
     for f in fixes:
         lno, col = yio.locate(loaded.root, f.path)
-        where = "/".join(map(str, f.path))
-        if f.new is None:
-            messages.append(f"{display}:{lno}:{col}: cannot fix {where} {f.text!r} [{f.old[0]}, {f.old[1]}): {f.reason}")
-        else:
-            verb = "would move" if check else "moved"
-            messages.append(f"{display}:{lno}:{col}: {verb} {where} {f.text!r} [{f.old[0]}, {f.old[1]}) -> [{f.new[0]}, {f.new[1]})")
+        action = "cannot fix" if f.new is None else ("would move" if check else "moved")
+        entries.append({"file": display, "line": lno, "column": col, "action": action,
+                        "path": "/".join(map(str, f.path)), "text": f.text, "old": list(f.old),
+                        "new": list(f.new) if f.new else None, "reason": f.reason})
     if check:
-        return (EXIT_INVALID if fixes else EXIT_OK), messages
+        return (EXIT_INVALID if fixes else EXIT_OK), entries
     if movable:
         y = _round_trip()
         source = path.read_text(encoding="utf-8")
@@ -302,22 +322,36 @@ def fix_file(path: Path, root: Path | None, check: bool) -> tuple[int, list[str]
             node = _node(expected, f.path)
             node["start"], node["end"] = f.new
         if not check_loaded.ok or check_loaded.data != expected:
-            return EXIT_INVALID, messages + [f"{display}: internal error: the rewrite would change more than offsets; file left unchanged"]
+            return EXIT_INVALID, entries + [_note(display, "internal error: the rewrite would change more than "
+                                                           "offsets; file left unchanged")]
         yio.write_atomic(path, out)
     unfixable = len(fixes) - len(movable)
-    return (EXIT_INVALID if unfixable else EXIT_OK), messages
+    return (EXIT_INVALID if unfixable else EXIT_OK), entries
+
+
+def _note(file: str, reason: str) -> dict[str, Any]:
+    return {"file": file, "line": 0, "column": 0, "action": "refused", "path": "", "text": "", "old": None,
+            "new": None, "reason": reason}
 
 
 def run_fix_offsets(args: argparse.Namespace) -> int:
     code = EXIT_OK
+    fmt = getattr(args, "format", "text")
+    report: list[dict[str, Any]] = []
     for path in args.files:
         if not Path(path).is_file():
             _err(f"milcontacts fix-offsets: {path}: no such file")
             return EXIT_USAGE
-        rc, messages = fix_file(Path(path), args.root, args.check)
-        for m in messages:
-            print(m)
+        rc, entries = fix_file_report(Path(path), args.root, args.check)
+        if fmt == "json":
+            report.append({"file": str(path), "exit": rc, "entries": entries})
+        else:
+            for e in entries:
+                print(_fix_line(e))
         code = max(code, rc)
+    if fmt == "json":
+        json.dump({"files": report}, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
     return code
 
 

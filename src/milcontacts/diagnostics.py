@@ -59,9 +59,10 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 
 def write(diagnostics: Iterable[Diagnostic], files: int, fmt: str, out: TextIO,
-          allowlisted: int = 0, tool: str = "milcontacts validate") -> None:
+          allowlisted: int = 0, tool: str = "milcontacts validate", summary: bool = True) -> None:
     """Write ``diagnostics`` in one of :data:`FORMATS`, with a summary line
-    (``files`` checked, errors, warnings, ``allowlisted`` warnings dropped)."""
+    (``files`` checked, errors, warnings, ``allowlisted`` warnings dropped) unless
+    ``summary`` is False."""
     diags = list(diagnostics)
     if fmt == "json":
         json.dump({"diagnostics": [d.to_json() for d in diags], "files": files},
@@ -75,6 +76,8 @@ def write(diagnostics: Iterable[Diagnostic], files: int, fmt: str, out: TextIO,
                       f"title={_gh_escape(d.code, True)}::{_gh_escape(d.message)}\n")
         else:
             out.write(line(d) + "\n")
+    if not summary:
+        return
     errors = sum(d.severity == "error" for d in diags)
     warnings = len(diags) - errors
     extra = f", {allowlisted} allowlisted" if allowlisted else ""

@@ -541,7 +541,7 @@ def _scalar(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")  # \Z: "$" would accept a final newline
 # Words YAML 1.1 (PyYAML) would read as booleans or null.
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 

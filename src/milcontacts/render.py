@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import io as yio
 from .model import Document, InvalidCorpus, load_document
+from .diagnostics import EXIT_INVALID, EXIT_OK
 
 TYPE_COLOURS = {
     "PER": "#f4a3a3", "ORG": "#a3c8f4", "GPE": "#a8e6a3", "LOC": "#d5f4a3",
@@ -170,12 +171,12 @@ def run(args: argparse.Namespace) -> int:
         doc = load_document(args.root, args.doc_id)
     except InvalidCorpus as exc:
         print(f"milcontacts render: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
     except FileNotFoundError as exc:
         print(f"milcontacts render: {exc.filename}: no such file", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     yio.write_atomic(out, render_html(doc))
     print(f"wrote {out}")
-    return 0
+    return EXIT_OK

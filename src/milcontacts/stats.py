@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Document, InvalidCorpus, iter_documents, split_of
+from .diagnostics import EXIT_INVALID, EXIT_OK
 
 
 def count(doc: Document) -> dict[str, Counter]:
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         per_doc, total, splits = collect(args.root)
     except InvalidCorpus as exc:
         print(f"milcontacts stats: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
     if args.format == "json":
         json.dump({"documents": {k: _as_json(v) for k, v in per_doc.items()}, "overall": _as_json(total)},
                   sys.stdout, indent=1, ensure_ascii=False)
@@ -95,4 +96,4 @@ def run(args: argparse.Namespace) -> int:
             for layer, v in c.items():
                 if v:
                     print(f"  {layer:20} {sum(v.values()):5d}  " + ", ".join(f"{k}={n}" for k, n in sorted(v.items())))
-    return 0
+    return EXIT_OK

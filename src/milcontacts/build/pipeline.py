@@ -221,7 +221,8 @@ def run(args: argparse.Namespace) -> int:
     except BuildError as exc:
         fmt = getattr(args, "format", "text")
         if exc.diagnostics or fmt == "json":
-            write(exc.diagnostics, 0, fmt, sys.stdout if fmt == "json" else sys.stderr, tool="milcontacts build")
+            write(exc.diagnostics, 0, fmt, sys.stdout if fmt == "json" else sys.stderr, tool="milcontacts build",
+                  summary=False)
         print(f"milcontacts build: {exc}", file=sys.stderr)
         return exc.exit_code
     summary = ", ".join(f"{config} {sum(s.rows for s in splits)} rows" for config, splits in result.outputs.items())

@@ -73,8 +73,9 @@ def relative(path: Path, root: Path) -> str:
 
 def relative_to_resolved(path: Path, resolved_root: Path) -> str:
     """:func:`relative` with the root already resolved (one ``resolve`` less per call)."""
-    try:
-        return Path(path).resolve().relative_to(resolved_root).as_posix()
+    path = Path(path)
+    try:  # the folder resolved, not the file: a link is named as itself, not as its target
+        return (path.parent.resolve() / path.name).relative_to(resolved_root).as_posix()
     except ValueError:
         return str(path)
 

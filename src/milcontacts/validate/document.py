@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic
 from ..limits import DEFAULT, Limits
 from ..spans import is_span, items, iter_spans, matches, name_mentions, nearest
 from .consistency import check_consistency
+from .guidelines import check_guidelines
 from .references import check_references
 from .registry import emits
 
@@ -58,6 +59,7 @@ def check_document(data: Any, raw: str | None, display: str, locate: Locator,
     out.extend(check_references(data, display, locate, kb))
     if raw is not None:
         out.extend(check_consistency(raw, data, display, locate))
+    out.extend(check_guidelines(data, display, locate))
     review = data.get("review")
     if isinstance(review, dict) and review.get("status") == "checked" and isinstance(review.get("passes"), int) and review["passes"] < 2:
         emit("W004", ("review", "passes"), detail="review.status is checked but fewer than 2 independent passes are recorded")
