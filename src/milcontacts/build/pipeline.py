@@ -17,12 +17,13 @@ from types import ModuleType
 
 from ..diagnostics import write
 from ..io import current_umask
+from . import configs
 from .card import LICENSE_TEXT, render_card
 from .croissant import render_croissant
 from .errors import EXIT_OK, BuildError, diag
 from .parquet import DEFAULT_MAX_SHARD_BYTES, ShardWriter, SplitOutput
 from .publish import check_paths, copy_sources, swap_into_place
-from .rows import SERIAL_BELOW, Producer
+from .rows import SERIAL_BELOW, Producer, corpus_rows
 from .script import load_script, script_path
 
 
@@ -182,8 +183,9 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
     """
     from tqdm import tqdm
 
-    outputs: dict[str, list[SplitOutput]] = {c: [] for c in module.CONFIG_NAMES}
-    features = {c: module.features(c) for c in module.CONFIG_NAMES}
+    names = configs.document_configs(module)
+    outputs: dict[str, list[SplitOutput]] = {c: [] for c in names}
+    features = {c: configs.features(module, c) for c in names}
     items = [(split, doc_id) for split, ids in splits.items() for doc_id in sorted(ids)]
     results = producer.rows(items)
     total = len(items)
@@ -192,7 +194,7 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
         for split, ids in splits.items():
             writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes,
                                       spill=scratch / f"{c}.rows" if scratch else None)
-                       for c in module.CONFIG_NAMES}
+                       for c in names}
             for _ in ids:
                 status, payload = next(results)
                 if status == "invalid":
@@ -201,13 +203,20 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
                     file, line, column, code, message = payload
                     raise BuildError(f"{file}: cannot build the dataset",
                                      [diag(code, message, file, line, column)])
-                for config, (rows, sizes) in zip(module.CONFIG_NAMES, payload):
+                for config, (rows, sizes) in zip(names, payload):
                     writers[config].add_encoded(rows, sizes)
                 del payload
                 bar.update(1)
             for config, writer in writers.items():
                 outputs[config].append(writer.close())
-    return outputs
+    # Corpus configs (kb): one split, rows from kb.yaml and every document's links.
+    doc_ids = sorted({doc_id for ids in splits.values() for doc_id in ids})
+    for config in configs.corpus_configs(module):
+        writer = ShardWriter(out, config, module.KB_SPLIT, configs.features(module, config), max_shard_bytes)
+        for example in corpus_rows(root, module, config, doc_ids, scratch):
+            writer.add(example)
+        outputs[config] = [writer.close()]
+    return {c: outputs[c] for c in configs.all_configs(module)}
 
 
 

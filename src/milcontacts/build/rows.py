@@ -19,6 +19,7 @@ from ..corpus.document import InvalidCorpus
 from ..corpus.layout import annotation_path, relative
 from ..corpus.reader import ValidatedData
 from ..validate.runner import map_bounded
+from . import configs
 from .parquet import encode_rows
 from .script import load_script
 from .tokens import TokenCache
@@ -36,7 +37,9 @@ class _RowMaker:
                  token_dir: Path | None = None):
         self.root = root
         self.module = module or load_script(script)
-        self.features = {c: self.module.features(c) for c in self.module.CONFIG_NAMES}
+        self.configs = configs.document_configs(self.module)
+        self.features = {c: configs.features(self.module, c) for c in self.configs}
+        self.examples = configs.DocumentRows(root, self.module)
         self.corpus = ValidatedData(root, cache_dir)
         self.tokens = TokenCache(token_dir, script) if token_dir is not None else None
 
@@ -56,9 +59,8 @@ class _RowMaker:
             sdoc = module.document_from_data(data, text, relative(path, self.root), split,
                                              yaml_source=lambda p=path: p.read_text(encoding="utf-8"),
                                              segmenter=segmenter)
-            for config in module.CONFIG_NAMES:
-                rows, sizes = encode_rows(self.features[config],
-                                          [example for _key, example in module.examples(config, sdoc)])
+            for config in self.configs:
+                rows, sizes = encode_rows(self.features[config], self.examples.examples(config, sdoc))
                 out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))
         except module.CorpusError as exc:
             return "error", (exc.file, exc.line, exc.column, exc.code, exc.message)
@@ -121,3 +123,14 @@ class Producer:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+
+
+def corpus_rows(root: Path, module: ModuleType, config: str, doc_ids: list[str],
+                cache_dir: Path | None) -> Iterator[dict[str, Any]]:
+    """The examples of a corpus config (``kb``): kb.yaml and the links of every document."""
+    from ..corpus.kb import load_kb_data
+
+    corpus = ValidatedData(root, cache_dir)
+    kb = load_kb_data(root) if (root / "annotations" / "kb.yaml").is_file() else {}
+    links = {doc_id: module.kb_links(corpus.data(doc_id)) for doc_id in doc_ids}
+    return configs.corpus_examples(module, config, kb, links)
