@@ -401,8 +401,8 @@ REBUILD_FINDINGS = """\
   is stored under `CACHE/tokens/` (`milcontacts.build.tokens`), keyed by the text's sha256, the
   tokenizer (spaCy's version read from the package metadata, the pipeline, the loading script's
   sha256) and the two things `segment` reads from the annotation (zone bounds, name-mention bounds).
-  The build hands the cached sentences to the script through one seam,
-  `document_from_data(..., segmenter=...)`; spaCy is imported only for a text whose entry is missing.
+  The build hands the cached sentences to the script through one seam, the
+  `Document.segmenter` attribute; spaCy is imported only for a text whose entry is missing.
   An entry that is corrupt, misfiled or whose tokens do not lie inside the document's zones is
   ignored, recomputed and rewritten; the folder is safe to delete. The output is byte-identical with
   and without the cache (tests/test_build_cache.py).

@@ -302,7 +302,8 @@ class Document:
         self.split = split
         self.yaml_source = yaml_source
         self._sentences: Optional[list[Sentence]] = None
-        # What computes the sentences: ``segment``, or the build's cache of its results.
+        # What computes the sentences: ``segment``, or the build's cache of its results (the
+        # build sets it, so that a rebuild does not import spaCy; the rows do not depend on it).
         self.segmenter: Callable[["Document"], list[Sentence]] = segment
 
     @property
@@ -336,16 +337,10 @@ class Document:
 
 
 def document_from_data(data: dict[str, Any], text: str, display: str, split: str,
-                       yaml_source: Optional[Callable[[], str]] = None,
-                       segmenter: Optional[Callable[[Document], list[Sentence]]] = None) -> Document:
+                       yaml_source: Optional[Callable[[], str]] = None) -> Document:
     """Wrap already-parsed annotation data (``milcontacts build`` reads files with its own,
-    validating reader and passes the data here), checking every span against the text.
-
-    ``segmenter``: what the build uses instead of :func:`segment` (its cache of the same
-    results, so that a rebuild does not import spaCy); the rows do not depend on it."""
+    validating reader and passes the data here), checking every span against the text."""
     doc = Document(data, text, display, split, yaml_source)
-    if segmenter is not None:
-        doc.segmenter = segmenter
     _check_spans(doc)
     return doc
 

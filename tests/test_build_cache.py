@@ -61,8 +61,8 @@ def _sentences(cache_dir: Path) -> tuple[tokens.TokenCache, list[list[object]], 
     corpus = ValidatedData(MINI)
     text = corpus.text(DOC)
     cache = tokens.TokenCache(cache_dir, script)
-    doc = module.document_from_data(corpus.data(DOC), text, f"annotations/{DOC}.yaml", "train",
-                                    segmenter=cache.segmenter(module, tokens.hashlib.sha256(text.encode()).hexdigest()))
+    doc = module.document_from_data(corpus.data(DOC), text, f"annotations/{DOC}.yaml", "train")
+    doc.segmenter = cache.segmenter(module, tokens.hashlib.sha256(text.encode()).hexdigest())
     return cache, tokens.encode(doc, doc.sentences()), module.segment(doc)
 
 

@@ -40,7 +40,7 @@ Guarantees:
 * A rebuild does not run spaCy again: with ``cache_dir`` (the CLI's default is
   ``ROOT/.milcontacts-cache``, shared with ``validate``) the tokens and
   sentences of every text are cached, content-addressed (:mod:`.tokens`), and
-  handed to the loading script through ``document_from_data(segmenter=...)``;
+  handed to the loading script through its ``Document.segmenter`` attribute;
   the output is byte-identical with or without the cache.
 
 Build-time error codes (the validator's codes are in ``checks.py``):

@@ -54,11 +54,10 @@ class _RowMaker:
             return "invalid", str(exc)
         out = []
         try:
-            segmenter = (self.tokens.segmenter(module, hashlib.sha256(text.encode("utf-8")).hexdigest())
-                         if self.tokens is not None else None)
             sdoc = module.document_from_data(data, text, relative(path, self.root), split,
-                                             yaml_source=lambda p=path: p.read_text(encoding="utf-8"),
-                                             segmenter=segmenter)
+                                             yaml_source=lambda p=path: p.read_text(encoding="utf-8"))
+            if self.tokens is not None:  # the loading script's one seam: cached sentences
+                sdoc.segmenter = self.tokens.segmenter(module, hashlib.sha256(text.encode("utf-8")).hexdigest())
             for config in self.configs:
                 rows, sizes = encode_rows(self.features[config], self.examples.examples(config, sdoc))
                 out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))

@@ -5,7 +5,7 @@ The ``ner`` and ``events`` rows need the loading script's :func:`segment`
 boundaries).  Importing spaCy's French data alone costs seconds, and the
 texts never change (their sha256 is checked by the validator), so the
 segmentation of a text is stored under ``CACHE/tokens/`` and handed back to
-the script through its one seam, ``document_from_data(..., segmenter=...)``.
+the script through its one seam, the ``Document.segmenter`` attribute.
 
 An entry is keyed by (see :func:`segmentation_key`):
 
