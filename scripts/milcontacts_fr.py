@@ -302,6 +302,9 @@ class Document:
         self.split = split
         self.yaml_source = yaml_source
         self._sentences: Optional[list[Sentence]] = None
+        # What computes the sentences: ``segment``, or the build's cache of its results (the
+        # build sets it, so that a rebuild does not import spaCy; the rows do not depend on it).
+        self.segmenter: Callable[["Document"], list[Sentence]] = segment
 
     @property
     def id(self) -> str:
@@ -329,7 +332,7 @@ class Document:
 
     def sentences(self) -> list[Sentence]:
         if self._sentences is None:
-            self._sentences = segment(self)
+            self._sentences = self.segmenter(self)
         return self._sentences
 
 

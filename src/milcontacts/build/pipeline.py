@@ -79,30 +79,83 @@ def _load_splits(root: Path) -> dict[str, list[str]]:
 
 
 
+#: Private scratch folders of a build, in the system's temporary directory: PREFIX<pid>-<random>.
+SCRATCH_PREFIX = "milcontacts-build-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a folder of a live build is never removed)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep
+    return True
+
+
+def remove_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove this user's folders ``folder/<prefix><pid>-*`` whose build process is gone
+    (killed builds cannot clean up after themselves; the next build does).  Returns them."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-\w+")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    getuid = getattr(os, "getuid", None)
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not entry.is_dir(follow_symlinks=False) or (getuid is not None and st.st_uid != getuid()):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _private_dir(parent: Path | None, prefix: str) -> Path:
+    """A new private folder ``<prefix><pid>-<random>`` (after removing stale ones of dead builds)."""
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    remove_stale(base, prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
+
+
 def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
-          progress: bool = True, jobs: int | None = None) -> BuildResult:
+          progress: bool = True, jobs: int | None = None, cache_dir: Path | None = None) -> BuildResult:
     """Validate ``root`` and write the hub-ready folder ``out`` (see the module docstring).
 
     ``jobs``: processes that validate and make the rows (default: the usable cores; a
-    small corpus is built in one process).  The output does not depend on it.
+    small corpus is built in one process).  ``cache_dir``: the persistent cache shared
+    with ``milcontacts validate`` (diagnostics, parsed data, and the texts' tokens and
+    sentences, see :mod:`.tokens`); None: a private temporary one, deleted at the end.
+    The output depends on neither.
     """
     root, out = Path(root), Path(out)
     script = script_path()
     check_paths(root, out, script.stem)
     njobs = _jobs(jobs, _count_documents(root))
-    cache = Path(tempfile.mkdtemp(prefix="milcontacts-build-cache-"))
+    scratch = _private_dir(None, SCRATCH_PREFIX)
+    cache = Path(cache_dir) if cache_dir is not None else scratch / "cache"
     try:
         _validate(root, progress, cache, njobs)
         splits = _load_splits(root)
         module = load_script(script)
-        producer = Producer(root, script, module, cache, njobs)
+        producer = Producer(root, script, module, cache, njobs, token_dir=cache if cache_dir is not None else None)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            tmp = _private_dir(out.parent, f".{out.name}.tmp-")
             try:
                 # mkdtemp makes it private; the result is a folder to publish
                 os.chmod(tmp, 0o777 & ~current_umask())
-                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, cache)
+                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, scratch)
                 producer.close()
                 copy_sources(root, tmp, script, splits)
                 ndocs = sum(len(ids) for ids in splits.values())
@@ -116,7 +169,7 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
         finally:
             producer.close()
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(out, outputs, ndocs)
 
 
@@ -171,7 +224,9 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
 def run(args: argparse.Namespace) -> int:
     """``milcontacts build``: exit 0 (built), 1 (invalid corpus, diagnostics printed), 2 (usage)."""
     try:
-        result = build(args.root, args.out)
+        cache_dir = None if getattr(args, "no_cache", False) else (
+            getattr(args, "cache_dir", None) or Path(args.root) / ".milcontacts-cache")
+        result = build(args.root, args.out, jobs=getattr(args, "jobs", None), cache_dir=cache_dir)
     except BuildError as exc:
         fmt = getattr(args, "format", "text")
         if exc.diagnostics or fmt == "json":
