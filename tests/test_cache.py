@@ -118,7 +118,7 @@ def test_kb_id_removed_or_retyped_invalidates(valid_root, cache):
     edit(kb, "  - id: pentagone\n    type: ORG", "  - id: pentagone\n    type: GPE")
     assert codes(check(valid_root, cache)) == {"R008"}
     kb.write_text(saved.replace("id: bakou", "id: baku"), encoding="utf-8")
-    assert codes(check(valid_root, cache)) == {"R003"}
+    assert codes(check(valid_root, cache)) == {"R003", "C007"}  # bakou dangles; baku is linked to by nothing
 
 
 def test_kb_broken_then_fixed(valid_root, cache):
@@ -129,7 +129,7 @@ def test_kb_broken_then_fixed(valid_root, cache):
     broken = check(valid_root, cache)
     assert codes(broken) == {"S002"}  # kb links are not checked while kb.yaml is broken
     kb.write_text(saved.replace("id: bakou", "id: baku"), encoding="utf-8")
-    assert codes(check(valid_root, cache)) == {"R003"}
+    assert codes(check(valid_root, cache)) == {"R003", "C007"}  # bakou dangles; baku is linked to by nothing
 
 
 def test_kb_change_reuses_parsed_data(valid_root, cache, monkeypatch):
@@ -137,7 +137,8 @@ def test_kb_change_reuses_parsed_data(valid_root, cache, monkeypatch):
     edit(valid_root / KB, "events:\n", "  - {id: new-entity, type: ORG, name: New, aliases: [], wikidata: null}\n"
                                         "events:\n")
     parses = Parses(monkeypatch)
-    assert full(validate_corpus(valid_root, cache_dir=cache).diagnostics) == []
+    # the new entry is linked to by no document (C007), and nothing else changed
+    assert [d.code for d in validate_corpus(valid_root, cache_dir=cache).diagnostics] == ["C007"]
     assert parses.documents() == []  # diagnostics recomputed from the cached parse
 
 

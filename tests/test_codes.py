@@ -100,6 +100,7 @@ CASES_BY_CODE: dict[str, tuple[str | Callable[[Path], None], Limits | None]] = {
     "W002": ("same_name_two_types.yaml", None),
     "W003": ("name_cuts_a_word.yaml", None),
     "W004": ("checked_with_one_pass.yaml", None),
+    "C007": ("kb_unused_entry.yaml", None),
     "G001": ("nested_attribution_outside_parent.yaml", None),
     "G002": ("part_of_day_unknown_suffix.yaml", None),
     "G003": ("trigger_longer_than_one_word.yaml", None),

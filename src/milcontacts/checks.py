@@ -143,6 +143,8 @@ _CHECKS = [
           "trained on: move them together."),
     Check("C006", 6, "error", "Symbolic link", "{path} is a symbolic link; links are refused and never followed",
           "Commit the file itself: a link in a pull request could make CI read or publish a file of the machine."),
+    Check("C007", 6, "warning", "Unused kb entry", "kb id {id!r} is linked to by no document",
+          "Link a mention or event to it, fix the slug that was meant to name it, or remove the entry."),
     # Level 7 -- build (reported by milcontacts build, after levels 1-6 pass)
     Check("B001", 7, "error", "Name not aligned to tokens", "{detail}",
           "The name mention starts or ends inside a spaCy token that cannot be split there: "

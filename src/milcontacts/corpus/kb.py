@@ -20,6 +20,9 @@ class KB:
 
     entities: dict[str, str] = field(default_factory=dict)
     events: dict[str, str] = field(default_factory=dict)
+    #: kb id -> its line in kb.yaml (for the corpus-level check of unused entries;
+    #: not part of what a file's checks depend on)
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 def load_kb(root: Path, limits: Limits = DEFAULT) -> tuple[KB | None, list[Diagnostic], int]:
@@ -41,6 +44,7 @@ def load_kb(root: Path, limits: Limits = DEFAULT) -> tuple[KB | None, list[Diagn
         return None, out, 1
     ents: dict[str, str] = {}
     evs: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for layer, table in (("entities", ents), ("events", evs)):
         first: dict[str, int] = {}
         for i, item in enumerate(loaded.data[layer]):
@@ -49,8 +53,8 @@ def load_kb(root: Path, limits: Limits = DEFAULT) -> tuple[KB | None, list[Diagn
                 out.append(checks.make("R007", display, line, col, id=item["id"], first=first[item["id"]]))
             else:
                 table[item["id"]] = item["type"]
-                first[item["id"]] = locate((layer, i, "id"))[0]
-    return KB(ents, evs), out, 1
+                first[item["id"]] = lines[item["id"]] = locate((layer, i, "id"))[0]
+    return KB(ents, evs, lines), out, 1
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ..corpus.kb import KB
 from ..diagnostics import Diagnostic
 from ..limits import DEFAULT, Limits
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 
 class ParseCache:
@@ -166,8 +166,8 @@ def diagnostics_key(fingerprint: str, display: str, raw: bytes, text_state: str)
     return h.hexdigest()
 
 
-def diagnostics_from(entry: Any) -> tuple[list[Diagnostic], Any] | None:
-    """(diagnostics, story) stored in a cache entry, or None if it is not well-formed."""
+def diagnostics_from(entry: Any) -> tuple[list[Diagnostic], Any, tuple[str, ...]] | None:
+    """(diagnostics, story, kb links) stored in a cache entry, or None if it is not well-formed."""
     if not (isinstance(entry, dict) and isinstance(entry.get("diagnostics"), list)):
         return None
     out = []
@@ -178,10 +178,13 @@ def diagnostics_from(entry: Any) -> tuple[list[Diagnostic], Any] | None:
             return None
         out.append(Diagnostic(item[0], item[1], item[2], item[3], item[4], item[5], item[6]))
     story = entry.get("story")
-    return out, story if isinstance(story, str) else None
+    links = entry.get("kb_links", [])
+    if not (isinstance(links, list) and all(isinstance(k, str) for k in links)):
+        return None
+    return out, story if isinstance(story, str) else None, tuple(links)
 
 
-def diagnostics_to(diags: list[Diagnostic], story: Any) -> dict[str, Any]:
-    """A cache entry for the diagnostics of a file (and its story, for the split checks)."""
+def diagnostics_to(diags: list[Diagnostic], story: Any, kb_links: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A cache entry for the diagnostics of a file (and its story and kb links, for the corpus checks)."""
     return {"diagnostics": [[d.file, d.line, d.column, d.severity, d.code, d.message, d.subject] for d in diags],
-            "story": story if isinstance(story, str) else None}
+            "story": story if isinstance(story, str) else None, "kb_links": list(kb_links)}

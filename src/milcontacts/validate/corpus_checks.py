@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import checks
+from ..corpus.kb import KB
 from ..corpus.layout import symlinks
 from ..corpus.splits import check_stories, read_splits
 from ..diagnostics import Diagnostic
@@ -20,6 +21,16 @@ from .registry import emits
 def check_links(root: Path) -> list[Diagnostic]:
     """C006 for every symbolic link under annotations/ or corpus/ (or splits.yaml itself)."""
     return [checks.make("C006", link, 1, 1, path=link) for link in symlinks(root)]
+
+
+@emits("C007")
+def check_unused_kb(kb: KB | None, linked: set[str]) -> list[Diagnostic]:
+    """C007 for every kb entry that no annotation file links to (a kb for this corpus
+    holds what its documents name; an unused entry is a typo'd slug or a leftover)."""
+    if kb is None:
+        return []
+    unused = sorted((set(kb.entities) | set(kb.events)) - linked)
+    return [checks.make("C007", "annotations/kb.yaml", kb.lines.get(k, 1), 1, subject=k, id=k) for k in unused]
 
 
 @emits("C001", "C002", "C003", "C004", "C005")

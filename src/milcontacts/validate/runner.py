@@ -24,10 +24,11 @@ from ..corpus.kb import KB, apply_allowlist, load_allowlist, load_kb
 from ..corpus.layout import annotation_names, is_doc_id, relative_to_resolved
 from ..diagnostics import Diagnostic
 from ..limits import DEFAULT, Limits
+from ..spans import items
 from .cache import (ParseCache, cache_key, diagnostics_from, diagnostics_key, diagnostics_to, fingerprints,
                     json_exact, kb_fingerprint)
 from .document import check_document
-from .corpus_checks import check_links, check_splits
+from .corpus_checks import check_links, check_splits, check_unused_kb
 from .registry import emits, register
 from .text import RawText, raw_from_bytes
 
@@ -55,6 +56,8 @@ class FileResult:
 
     diagnostics: list[Diagnostic]
     story: str | None = None
+    #: the kb ids the document links to (entities, events, its story), for the unused-entry check
+    kb_links: tuple[str, ...] = ()
     data: Any = None
     text: str | None = None
 
@@ -68,6 +71,13 @@ register("milcontacts.corpus.kb.load_allowlist", "S001")
 def validate_file(job: Job) -> list[Diagnostic]:
     """All diagnostics of one annotation file and its raw text (see :func:`check_file`)."""
     return check_file(job).diagnostics
+
+
+def _kb_links(data: Any) -> tuple[str, ...]:
+    """Every kb id the annotation data links to: entities, events and the document's story."""
+    links = {item.get("kb") for layer in ("entities", "events") for _, item in items(data, layer)}
+    links.add(_story(data))
+    return tuple(sorted(k for k in links if isinstance(k, str)))
 
 
 def _story(data: Any) -> str | None:
@@ -131,7 +141,7 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True) -> Fi
     result = _check_file(job, raw_bytes, display, parse_cache, parse_fp, stem, corpus_display,
                          text_bytes, text_problem, text_sha, run_checks)
     if diag_cache is not None:
-        diag_cache.put(diag_key, diagnostics_to(result.diagnostics, result.story))
+        diag_cache.put(diag_key, diagnostics_to(result.diagnostics, result.story, result.kb_links))
     if not keep_data:
         result.data = result.text = None
     return result
@@ -184,7 +194,7 @@ def _check_file(job: Job, raw_bytes: bytes, display: str, cache: ParseCache | No
         out.append(checks.make("R006", display, 1, 1, id=stem))
     if run_checks:
         out.extend(check_document(data, raw_text, display, locate, job.kb, stem, job.limits))
-    return FileResult(out, _story(data), data, raw_text)
+    return FileResult(out, _story(data), _kb_links(data), data, raw_text)
 
 
 def _validate_chunk(jobs: list[Job]) -> list[FileResult]:
@@ -294,11 +304,13 @@ def validate_corpus(root: Path, jobs: int = 1, cache_dir: Path | None = None,
         return Job(name, root_name, kb, cache_name, limits, fingerprint)
 
     stories: dict[str, Any] = {}
+    linked: set[str] = set()
     bar = _progress(len(names), progress)
 
     def take(name: str, result: FileResult) -> None:
         out.extend(result.diagnostics)
         stories[Path(name).stem] = result.story
+        linked.update(result.kb_links)
         bar(1)
 
     if jobs > 1 and len(names) > 1:
@@ -319,6 +331,11 @@ def validate_corpus(root: Path, jobs: int = 1, cache_dir: Path | None = None,
     bar(0, close=True)
     if files is None:
         out.extend(check_splits(root, stories))
+        # Which entries are unused is known only once every annotation file was read.
+        unread = any(d.severity == "error" and (d.code.startswith("Y") or d.code == "C006")
+                     and d.file != "annotations/kb.yaml" for d in out)
+        if not unread:
+            out.extend(check_unused_kb(kb, linked))
     kept, dropped = apply_allowlist(out, allow)
     return Report(sorted(kept), nfiles + len(names), dropped)
 
