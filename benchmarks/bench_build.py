@@ -39,7 +39,7 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1
 
 
 def build_available() -> bool:
-    return (SRC / "milcontacts" / "build.py").is_file()
+    return (SRC / "milcontacts" / "build" / "__init__.py").is_file() or (SRC / "milcontacts" / "build.py").is_file()
 
 
 def parquet_files(built: Path, config: str) -> list[Path]:
@@ -129,14 +129,13 @@ def child_load(built: Path, cache: Path, repeat: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 PROFILED_STEPS = {
-    "validate (validate_corpus, parse cache in a temporary folder)": ("build.py", "_validate"),
-    "stories (from the parse cache)": ("build.py", "_check_stories"),
-    "write Parquet (rows from the parse cache, spaCy, encode)": ("build.py", "_write_parquet"),
+    "validate (validate_corpus, parse cache in a temporary folder)": ("pipeline.py", "_validate"),
+    "write Parquet (rows from the parse cache, spaCy, encode)": ("pipeline.py", "_write_parquet"),
     "  YAML parse (load_yaml_bytes: once per file)": ("io.py", "load_yaml_bytes"),
     "  spaCy segmentation (segment)": ("milcontacts_fr.py", "segment"),
     "  features.encode_example": ("features.py", "encode_example"),
-    "  encode + size of the rows (_encode_rows)": ("build.py", "_encode_rows"),
-    "  pyarrow Table + write (ShardWriter._flush)": ("build.py", "_flush"),
+    "  encode + size of the rows (encode_rows)": ("parquet.py", "encode_rows"),
+    "  pyarrow Table + write (ShardWriter._flush)": ("parquet.py", "_flush"),
     "  spaCy import + blank('fr') (_nlp)": ("milcontacts_fr.py", "_nlp"),
 }
 
@@ -178,7 +177,7 @@ def bench_build(root: Path, work: Path, repeat: int = 1) -> tuple[list[Figure], 
     title = f"build to Parquet ({n:,} docs)"
     if not build_available():
         return [Figure("build", title, "s", None, "parse + pyarrow write", None, ("<=", 2.0),
-                       note="skipped: src/milcontacts/build.py does not exist")], None
+                       note="skipped: src/milcontacts/build/ does not exist")], None
     built = work / f"built-{n}"
     runs, bases = [], []
     for _ in range(max(1, repeat)):

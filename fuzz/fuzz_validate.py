@@ -32,6 +32,7 @@ _ROOT = Path(tempfile.mkdtemp(prefix="milcontacts-fuzz-"))
 (_ROOT / "corpus").mkdir()
 shutil.copy(REPO / "annotations" / "kb.yaml", _ROOT / "annotations" / "kb.yaml")
 shutil.copy(REPO / "corpus" / f"{DOC}.txt", _ROOT / "corpus" / f"{DOC}.txt")
+(_ROOT / "splits.yaml").write_text(f"splits:\n  train:\n    - {DOC}\n", encoding="utf-8")
 _TARGET = _ROOT / "annotations" / f"{DOC}.yaml"
 
 

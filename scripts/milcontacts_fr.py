@@ -42,7 +42,7 @@ _LICENSE = ("Annotations: CC-BY-4.0. Texts: third-party copyrighted news article
 _CITATION = ""
 _HOMEPAGE = ""
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 
 # The enumerations below repeat schema/annotation.schema.json ($defs/entity_type,
 # $defs/zone_type), which is their single source: this file cannot read the
@@ -54,7 +54,17 @@ NER_TAGS = ("O",) + tuple(f"{prefix}-{etype}" for etype in ENTITY_TYPES for pref
 #: Zones whose sentences get no `ner` row: names there are not annotated (docs/guidelines.md §2).
 UNANNOTATED_ZONES = frozenset({"boilerplate"})
 
-CONFIG_NAMES = ("documents", "ner", "events", "attributions")
+#: CoNLL-2003 classes of each entity type (the benchmark mapping); ``conll_tags`` use them.
+CONLL_CLASSES = {"PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+                 "NORP": "MISC", "EVENT": "MISC", "MISC": "MISC"}
+CONLL_TAGS = ("O",) + tuple(f"{prefix}-{c}" for c in ("PER", "ORG", "LOC", "MISC") for prefix in ("B", "I"))
+
+#: Configs with rows made document by document, and the one made from the whole corpus.
+DOCUMENT_CONFIGS = ("documents", "ner", "events", "attributions")
+CORPUS_CONFIGS = ("kb",)
+CONFIG_NAMES = DOCUMENT_CONFIGS + CORPUS_CONFIGS
+#: The one split of the ``kb`` config (the knowledge base is shared by every split).
+KB_SPLIT = "kb"
 
 #: Error codes carried by :class:`CorpusError` (`milcontacts build` prints them).
 MISALIGNED_NAME = "B001"
@@ -94,17 +104,15 @@ def _span() -> dict[str, Any]:
     return {"start": _value("int32"), "end": _value("int32"), "text": _value("string")}
 
 
-def _mention() -> dict[str, Any]:
-    """A located piece of text; ``kind`` is NAM/NOM/PRO for entity mentions, null otherwise."""
-    return {**_span(), "kind": _value("string")}
+def _reference() -> dict[str, Any]:
+    """What an event argument or an attribution source points at (one struct in every config).
 
-
-def _referent_feature() -> dict[str, Any]:
-    """What an event argument or an attribution source points at, resolved.
-
-    ``kind`` is ``entity`` (``ref`` an entity id; ``mentions`` all its mentions),
-    ``timex`` (``ref`` a timex id; ``mentions`` its one span; ``value`` its
-    normalised value) or ``span`` (no id; ``mentions`` the span itself).
+    ``kind`` is ``entity`` (``ref`` an entity id, ``type`` and ``kb`` the entity's),
+    ``timex`` (``ref`` a timex id, ``value`` its normalised value) or ``span``
+    (no id: the annotation marks a piece of text).  ``mention`` is the span that
+    plays the role: for an entity, its mention nearest to the trigger or cue in
+    the same sentence, else in the same zone, else null (all its mentions are in
+    the ``documents`` config); for a timex or a span, its own span.
     """
     return {
         "kind": _value("string"),
@@ -112,7 +120,7 @@ def _referent_feature() -> dict[str, Any]:
         "type": _value("string"),
         "kb": _value("string"),
         "value": _value("string"),
-        "mentions": _list(_mention()),
+        "mention": _span(),
     }
 
 
@@ -120,7 +128,7 @@ def features(config_name: str) -> datasets.Features:
     """The features of one config (the single definition the build and the card use)."""
     if config_name == "documents":
         return datasets.Features({
-            "id": _value("string"),
+            "doc_id": _value("string"),
             "text": _value("string"),
             "metadata": {
                 "title": _value("string"),
@@ -149,13 +157,11 @@ def features(config_name: str) -> datasets.Features:
             "events": _list({
                 "id": _value("string"), "type": _value("string"), "trigger": _span(),
                 "modality": _value("string"), "kb": _value("string"),
-                # An argument has a ref (entity or timex id) or a span (start/end/text), never both.
-                "arguments": _list({"role": _value("string"), "ref": _value("string"), **_span()}),
+                "arguments": _list({"role": _value("string"), **_reference()}),
             }),
             "attributions": _list({
                 "id": _value("string"), "type": _value("string"),
-                # The source is an entity (ref) or, when no entity fits, a span.
-                "source": {"ref": _value("string"), **_span()},
+                "source": _reference(),
                 "cue": _span(),
                 "content": _list(_span()),
                 "nested_in": _value("string"),
@@ -163,15 +169,16 @@ def features(config_name: str) -> datasets.Features:
         })
     if config_name == "ner":
         return datasets.Features({
-            "id": _value("string"),
             "doc_id": _value("string"),
-            "sentence_id": _value("int32"),
+            "sentence_index": _value("int32"),
+            "sentence": _span(),
             "zone_id": _value("string"),
             "zone_type": _value("string"),
             "tokens": _sequence(_value("string")),
-            "ner_tags": _sequence(datasets.ClassLabel(names=list(NER_TAGS))),
             "token_starts": _sequence(_value("int32")),
             "token_ends": _sequence(_value("int32")),
+            "ner_tags": _sequence(datasets.ClassLabel(names=list(NER_TAGS))),
+            "conll_tags": _sequence(datasets.ClassLabel(names=list(CONLL_TAGS))),
         })
     if config_name == "events":
         return datasets.Features({
@@ -181,7 +188,8 @@ def features(config_name: str) -> datasets.Features:
             "modality": _value("string"),
             "kb": _value("string"),
             "trigger": _span(),
-            "arguments": _list({"role": _value("string"), **_referent_feature()}),
+            "arguments": _list({"role": _value("string"), **_reference()}),
+            "zone_id": _value("string"),
             "zone_type": _value("string"),
             "context": _span(),
         })
@@ -190,11 +198,24 @@ def features(config_name: str) -> datasets.Features:
             "doc_id": _value("string"),
             "id": _value("string"),
             "type": _value("string"),
-            "source": _referent_feature(),
+            "source": _reference(),
             "cue": _span(),
             "content": _list(_span()),
             "nested_in": _value("string"),
+            "zone_id": _value("string"),
             "zone_type": _value("string"),
+        })
+    if config_name == "kb":
+        return datasets.Features({
+            "id": _value("string"),
+            "kind": _value("string"),
+            "type": _value("string"),
+            "name": _value("string"),
+            "aliases": _sequence(_value("string")),
+            "wikidata": _value("string"),
+            "date": _value("string"),
+            "description": _value("string"),
+            "doc_ids": _sequence(_value("string")),
         })
     raise ValueError(f"unknown config {config_name!r}; expected one of {', '.join(CONFIG_NAMES)}")
 
@@ -205,6 +226,8 @@ _CONFIG_DESCRIPTIONS = {
             "BIO tags of the name (NAM) mentions, and token character offsets into the text."),
     "events": "One row per event mention: type, trigger, modality, resolved arguments, sentence context.",
     "attributions": "One row per attribution: type, resolved source, cue, content spans, nesting.",
+    "kb": ("One row per entry of the knowledge base (annotations/kb.yaml), entity or event, with the "
+           "documents that link to it."),
 }
 
 
@@ -279,6 +302,9 @@ class Document:
         self.split = split
         self.yaml_source = yaml_source
         self._sentences: Optional[list[Sentence]] = None
+        # What computes the sentences: ``segment``, or the build's cache of its results (the
+        # build sets it, so that a rebuild does not import spaCy; the rows do not depend on it).
+        self.segmenter: Callable[["Document"], list[Sentence]] = segment
 
     @property
     def id(self) -> str:
@@ -306,7 +332,7 @@ class Document:
 
     def sentences(self) -> list[Sentence]:
         if self._sentences is None:
-            self._sentences = segment(self)
+            self._sentences = self.segmenter(self)
         return self._sentences
 
 
@@ -540,15 +566,57 @@ def _span_of(d: dict[str, Any]) -> dict[str, Any]:
     return {"start": d["start"], "end": d["end"], "text": d["text"]}
 
 
-def _zone_type(doc: Document, offset: int) -> Optional[str]:
-    return next((z["type"] for z in doc.data["zones"] if z["start"] <= offset < z["end"]), None)
+def _zone_at(doc: Document, offset: int) -> Optional[dict[str, Any]]:
+    return next((z for z in doc.data["zones"] if z["start"] <= offset < z["end"]), None)
+
+
+def _sentence_at(doc: Document, offset: int) -> Optional[Sentence]:
+    return next((s for s in doc.sentences() if s.start <= offset < s.end), None)
+
+
+def _playing_mention(doc: Document, entity: dict[str, Any], anchor: int) -> Optional[dict[str, Any]]:
+    """The mention of ``entity`` that plays the role at ``anchor`` (a trigger or cue start):
+    the nearest one in the anchor's sentence, else in its zone, else none."""
+    sentence, zone = _sentence_at(doc, anchor), _zone_at(doc, anchor)
+    for box in (sentence, zone):
+        if box is None:
+            continue
+        lo, hi = (box.start, box.end) if isinstance(box, Sentence) else (box["start"], box["end"])
+        inside = [m for m in entity["mentions"] if lo <= m["start"] and m["end"] <= hi]
+        if inside:
+            return _span_of(min(inside, key=lambda m: (abs(m["start"] - anchor), m["start"])))
+    return None
+
+
+def _resolve(doc: Document, pointer: dict[str, Any], anchor: int) -> dict[str, Any]:
+    """An argument or a source (a ``ref`` or an inline span) as the reference struct
+    (see :func:`_reference`); ``anchor`` is the trigger's or the cue's start."""
+    ref = pointer.get("ref")
+    if ref is None:
+        return {"kind": "span", "ref": None, "type": None, "kb": None, "value": None,
+                "mention": _span_of(pointer)}
+    for e in doc.data["entities"]:
+        if e["id"] == ref:
+            return {"kind": "entity", "ref": ref, "type": e["type"], "kb": e.get("kb"), "value": None,
+                    "mention": _playing_mention(doc, e, anchor)}
+    for t in doc.data["timexes"]:
+        if t["id"] == ref:
+            return {"kind": "timex", "ref": ref, "type": t["type"], "kb": None, "value": t.get("value"),
+                    "mention": _span_of(t)}
+    raise doc.error(BAD_SOURCE, (), f"reference {ref!r} does not name an entity or a timex "
+                                    "(run milcontacts validate)")
+
+
+def _arguments(doc: Document, event: dict[str, Any]) -> list[dict[str, Any]]:
+    anchor = event["trigger"]["start"]
+    return [{"role": a["role"], **_resolve(doc, a, anchor)} for a in event["arguments"]]
 
 
 def _document_example(doc: Document) -> dict[str, Any]:
     d, meta = doc.data, doc.data["document"]
     published = meta.get("published") or {}
     return {
-        "id": doc.id,
+        "doc_id": doc.id,
         "text": doc.text,
         "metadata": {
             "title": meta.get("title"),
@@ -572,71 +640,58 @@ def _document_example(doc: Document) -> dict[str, Any]:
         "timexes": [{"id": t["id"], "type": t["type"], **_span_of(t), "value": t.get("value"),
                      "mod": t.get("mod")} for t in d["timexes"]],
         "events": [{"id": v["id"], "type": v["type"], "trigger": _span_of(v["trigger"]),
-                    "modality": v["modality"], "kb": v.get("kb"),
-                    "arguments": [{"role": a["role"], "ref": a.get("ref"), "start": a.get("start"),
-                                   "end": a.get("end"), "text": a.get("text")} for a in v["arguments"]]}
+                    "modality": v["modality"], "kb": v.get("kb"), "arguments": _arguments(doc, v)}
                    for v in d["events"]],
         "attributions": [{"id": a["id"], "type": a["type"],
-                          "source": {"ref": a["source"].get("ref"), "start": a["source"].get("start"),
-                                     "end": a["source"].get("end"), "text": a["source"].get("text")},
+                          "source": _resolve(doc, a["source"], a["cue"]["start"]),
                           "cue": _span_of(a["cue"]), "content": [_span_of(c) for c in a["content"]],
                           "nested_in": a.get("nested_in")}
                          for a in d["attributions"]],
     }
 
 
+def _bio(tokens: list[tuple[int, int]], names: dict[int, tuple[int, str]], tags: tuple[str, ...]) -> list[int]:
+    """BIO tag ids of ``tokens``; ``names`` maps a name's start to (its end, its label)."""
+    tag_id = {tag: i for i, tag in enumerate(tags)}
+    out = []
+    open_until, open_label = -1, ""
+    for a, _b in tokens:
+        if a in names:
+            open_until, open_label = names[a]
+            out.append(tag_id[f"B-{open_label}"])
+        elif a < open_until:
+            out.append(tag_id[f"I-{open_label}"])
+        else:
+            out.append(tag_id["O"])
+    return out
+
+
 def _ner_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
     sentences = doc.sentences()
     _check_alignment(doc, sentences)
-    tag_id = {tag: i for i, tag in enumerate(NER_TAGS)}
-    spans_by_start: dict[int, tuple[int, str]] = {}  # name mention start -> (end, entity type)
+    fine: dict[int, tuple[int, str]] = {}  # name mention start -> (end, entity type)
     for path, m, e in _name_mentions(doc):
         if e["type"] not in ENTITY_TYPES:
             raise doc.error(BAD_SOURCE, path, f"entity type {e['type']!r} has no NER tag")
-        spans_by_start[m["start"]] = (m["end"], e["type"])
+        fine[m["start"]] = (m["end"], e["type"])
+    coarse = {start: (end, CONLL_CLASSES[etype]) for start, (end, etype) in fine.items()}
     index = 0
     for sent in sentences:
         if sent.zone["type"] in UNANNOTATED_ZONES:
             continue
-        tags = []
-        open_until, open_type = -1, ""
-        for a, b in sent.tokens:
-            if a in spans_by_start:
-                open_until, open_type = spans_by_start[a]
-                tags.append(tag_id[f"B-{open_type}"])
-            elif a < open_until:
-                tags.append(tag_id[f"I-{open_type}"])
-            else:
-                tags.append(tag_id["O"])
         yield f"{doc.id}:{index}", {
-            "id": f"{doc.id}:{index}",
             "doc_id": doc.id,
-            "sentence_id": index,
+            "sentence_index": index,
+            "sentence": {"start": sent.start, "end": sent.end, "text": doc.text[sent.start:sent.end]},
             "zone_id": sent.zone["id"],
             "zone_type": sent.zone["type"],
             "tokens": [doc.text[a:b] for a, b in sent.tokens],
-            "ner_tags": tags,
             "token_starts": [a for a, _ in sent.tokens],
             "token_ends": [b for _, b in sent.tokens],
+            "ner_tags": _bio(sent.tokens, fine, NER_TAGS),
+            "conll_tags": _bio(sent.tokens, coarse, CONLL_TAGS),
         }
         index += 1
-
-
-def _referent(doc: Document, ref: Optional[str], span: Optional[dict[str, Any]]) -> dict[str, Any]:
-    """Resolve an entity/timex id, or wrap an inline span (see :func:`_referent_feature`)."""
-    if ref is None:
-        return {"kind": "span", "ref": None, "type": None, "kb": None, "value": None,
-                "mentions": [{**_span_of(span), "kind": None}] if span else []}
-    for e in doc.data["entities"]:
-        if e["id"] == ref:
-            return {"kind": "entity", "ref": ref, "type": e["type"], "kb": e.get("kb"), "value": None,
-                    "mentions": [{**_span_of(m), "kind": m["kind"]} for m in e["mentions"]]}
-    for t in doc.data["timexes"]:
-        if t["id"] == ref:
-            return {"kind": "timex", "ref": ref, "type": t["type"], "kb": None, "value": t.get("value"),
-                    "mentions": [{**_span_of(t), "kind": None}]}
-    raise doc.error(BAD_SOURCE, (), f"reference {ref!r} does not name an entity or a timex "
-                                    "(run milcontacts validate)")
 
 
 def _context(doc: Document, start: int, end: int) -> dict[str, Any]:
@@ -645,38 +700,39 @@ def _context(doc: Document, start: int, end: int) -> dict[str, Any]:
     if hits:
         a, b = hits[0].start, hits[-1].end
     else:
-        zone = next((z for z in doc.data["zones"] if z["start"] <= start < z["end"]), None)
+        zone = _zone_at(doc, start)
         a, b = (zone["start"], zone["end"]) if zone else (start, end)
     return {"start": a, "end": b, "text": doc.text[a:b]}
+
+
+def _zone_fields(doc: Document, offset: int) -> dict[str, Any]:
+    zone = _zone_at(doc, offset) or {}
+    return {"zone_id": zone.get("id"), "zone_type": zone.get("type")}
 
 
 def _event_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
     for v in doc.data["events"]:
         trig = v["trigger"]
-        args = []
-        for a in v["arguments"]:
-            args.append({"role": a["role"], **_referent(doc, a.get("ref"), a if "start" in a else None)})
         yield f"{doc.id}:{v['id']}", {
             "doc_id": doc.id, "id": v["id"], "type": v["type"], "modality": v["modality"],
-            "kb": v.get("kb"), "trigger": _span_of(trig), "arguments": args,
-            "zone_type": _zone_type(doc, trig["start"]),
+            "kb": v.get("kb"), "trigger": _span_of(trig), "arguments": _arguments(doc, v),
+            **_zone_fields(doc, trig["start"]),
             "context": _context(doc, trig["start"], trig["end"]),
         }
 
 
 def _attribution_examples(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
     for a in doc.data["attributions"]:
-        src = a["source"]
         yield f"{doc.id}:{a['id']}", {
             "doc_id": doc.id, "id": a["id"], "type": a["type"],
-            "source": _referent(doc, src.get("ref"), src if "start" in src else None),
+            "source": _resolve(doc, a["source"], a["cue"]["start"]),
             "cue": _span_of(a["cue"]), "content": [_span_of(c) for c in a["content"]],
-            "nested_in": a.get("nested_in"), "zone_type": _zone_type(doc, a["cue"]["start"]),
+            "nested_in": a.get("nested_in"), **_zone_fields(doc, a["cue"]["start"]),
         }
 
 
 def examples(config_name: str, doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(key, example) pairs of one document for one config, in a fixed order."""
+    """(key, example) pairs of one document for one of the ``DOCUMENT_CONFIGS``, in a fixed order."""
     if config_name == "documents":
         yield doc.id, _document_example(doc)
     elif config_name == "ner":
@@ -686,7 +742,34 @@ def examples(config_name: str, doc: Document) -> Iterator[tuple[str, dict[str, A
     elif config_name == "attributions":
         yield from _attribution_examples(doc)
     else:
-        raise ValueError(f"unknown config {config_name!r}")
+        raise ValueError(f"unknown document config {config_name!r}")
+
+
+def kb_links(data: dict[str, Any]) -> set[str]:
+    """The kb ids one annotation file links to (entities and events)."""
+    return {x["kb"] for layer in ("entities", "events") for x in data.get(layer) or [] if x.get("kb")}
+
+
+def kb_examples(kb: dict[str, Any], links: dict[str, list[str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, example) of the ``kb`` config: every entry of kb.yaml (entities, then events, in
+    the file's order); ``links`` maps a kb id to the sorted ids of the documents that link to it."""
+    for kind, layer in (("entity", "entities"), ("event", "events")):
+        for item in kb.get(layer) or []:
+            yield item["id"], {
+                "id": item["id"], "kind": kind, "type": item["type"], "name": item["name"],
+                "aliases": list(item.get("aliases") or []), "wikidata": item.get("wikidata"),
+                "date": item.get("date"), "description": item.get("description"),
+                "doc_ids": links.get(item["id"], []),
+            }
+
+
+def invert_links(per_document: dict[str, set[str]]) -> dict[str, list[str]]:
+    """doc id -> kb ids, turned into kb id -> sorted doc ids."""
+    out: dict[str, list[str]] = {}
+    for doc_id in sorted(per_document):
+        for kb_id in per_document[doc_id]:
+            out.setdefault(kb_id, []).append(doc_id)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -699,7 +782,7 @@ def _join(base: str, *parts: str) -> str:
 
 
 class MilContactsFR(datasets.GeneratorBasedBuilder):
-    """MilContacts-FR: four views (configs) of one annotated corpus."""
+    """MilContacts-FR: five views (configs) of one annotated corpus."""
 
     VERSION = datasets.Version(VERSION)
     BUILDER_CONFIGS = [datasets.BuilderConfig(name=name, version=datasets.Version(VERSION),
@@ -731,6 +814,16 @@ class MilContactsFR(datasets.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
         root = self._data_root()
         splits = read_splits(dl_manager.download(_join(root, "splits.yaml")))
+        if self.config.name in CORPUS_CONFIGS:
+            ids = sorted(i for split_ids in splits.values() for i in split_ids)
+            files = {"annotations": [_join(root, "annotations", f"{i}.yaml") for i in ids],
+                     "kb": _join(root, "annotations", "kb.yaml")}
+            files = dl_manager.download(files)
+            # Tuples, not lists: the kb rows need every document at once, so streaming must not
+            # shard this generator (datasets shards the lists of gen_kwargs).
+            return [datasets.SplitGenerator(name=KB_SPLIT, gen_kwargs={
+                "split": KB_SPLIT, "doc_ids": tuple(ids), "annotation_files": tuple(files["annotations"]),
+                "text_files": (), "kb_file": files["kb"]})]
         generators = []
         for name, ids in splits.items():
             ids = sorted(ids)  # a fixed row order, whatever the order of splits.yaml
@@ -743,7 +836,14 @@ class MilContactsFR(datasets.GeneratorBasedBuilder):
         return generators
 
     def _generate_examples(self, split: str, doc_ids: list[str], annotation_files: list[str],
-                           text_files: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+                           text_files: list[str], kb_file: Optional[str] = None
+                           ) -> Iterator[tuple[str, dict[str, Any]]]:
+        if kb_file is not None:
+            kb = yaml.load(_read_bytes(kb_file).decode("utf-8"), Loader=_Loader) or {}
+            links = {doc_id: kb_links(yaml.load(_read_bytes(ann).decode("utf-8"), Loader=_Loader))
+                     for doc_id, ann in zip(doc_ids, annotation_files)}
+            yield from kb_examples(kb, invert_links(links))
+            return
         for doc_id, ann, txt in zip(doc_ids, annotation_files, text_files):
             doc = read_document(ann, txt, f"annotations/{doc_id}.yaml", split)
             yield from examples(self.config.name, doc)

@@ -102,7 +102,8 @@ def test_harness_runs_end_to_end_in_quick_mode(tmp_path):
     data = json.loads(results.read_text(encoding="utf-8"))
     keys = {f["key"] for f in data["figures"]}
     assert {"validate_cold_1core", "validate_jobs2", "validate_warm", "scaling_time_per_doc",
-            "scaling_peak_rss", "build"} <= keys
+            "scaling_peak_rss", "build", "rebuild_warm", "one_file_check", "build_jobs1_floor", "build_jobs2"} <= keys
+    assert (tmp_path / "performance.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert data["machine"]["cores"] >= 1 and data["quick"] is True
     for f in data["figures"]:
         if f["value"] is not None and f["baseline"]:
@@ -130,3 +131,15 @@ def test_committed_report_matches_committed_results():
 
     data = json.loads(results.read_text(encoding="utf-8"))
     assert (REPO / "docs" / "performance.md").read_text(encoding="utf-8") == run_all.render_doc(data)
+
+
+def test_committed_chart_matches_committed_results():
+    """docs/performance.png is drawn from benchmarks/results.json, byte for byte (fixed metadata)."""
+    results = BENCH / "results.json"
+    if not results.is_file():
+        pytest.skip("benchmarks/results.json not generated yet: run python benchmarks/run_all.py")
+    import charts
+
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert charts.render_png(data) == charts.render_png(data)
+    assert (REPO / "docs" / "performance.png").read_bytes() == charts.render_png(data)

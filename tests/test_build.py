@@ -27,7 +27,9 @@ from milcontacts.model import iter_documents, load_splits  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "data" / "mini_corpus"
-CONFIGS = ("documents", "ner", "events", "attributions")
+#: Configs with the corpus's splits (rows per document); `kb` has one split, "kb".
+CONFIGS = ("documents", "ner", "events", "attributions", "bigbio_kb")
+ALL_CONFIGS = ("documents", "ner", "events", "attributions", "kb", "bigbio_kb")
 BAKOU = "2017-02-16-exemple-dunford-guerassimov-bakou"
 
 
@@ -90,16 +92,17 @@ def test_card_front_matter(built: Path) -> None:
     assert (built / meta["license_link"]).is_file()
     splits = list(load_splits(MINI))
     module = mbuild.load_script()
-    assert [c["config_name"] for c in meta["configs"]] == list(CONFIGS)
+    assert [c["config_name"] for c in meta["configs"]] == list(ALL_CONFIGS)
     for entry in meta["configs"]:
-        assert [d["split"] for d in entry["data_files"]] == splits
+        expected = ["kb"] if entry["config_name"] == "kb" else splits
+        assert [d["split"] for d in entry["data_files"]] == expected
         for d in entry["data_files"]:
             assert all((built / p).is_file() for p in d["path"])
     infos = {i["config_name"]: i for i in meta["dataset_info"]}
-    assert set(infos) == set(CONFIGS)
+    assert set(infos) == set(ALL_CONFIGS)
     for config, info in infos.items():
-        assert Features._from_yaml_list(info["features"]) == module.features(config)
-        assert [s["name"] for s in info["splits"]] == splits
+        assert Features._from_yaml_list(info["features"]) == mbuild.configs.features(module, config)
+        assert [s["name"] for s in info["splits"]] == (["kb"] if config == "kb" else splits)
     body = (built / "README.md").read_text(encoding="utf-8")
     assert "CC-BY-4.0" in body and "third-party" in body
     assert "trust_remote_code=True" in body
@@ -109,13 +112,47 @@ def test_card_front_matter(built: Path) -> None:
 def test_croissant_validates_offline(built: Path) -> None:
     import mlcroissant as mlc
 
+    import milcontacts
+
     dataset = mlc.Dataset(jsonld=str(built / "croissant.json"))  # raises ValidationError on any error
-    assert not dataset.metadata.ctx.issues.errors
-    record_sets = {rs.uuid for rs in dataset.metadata.record_sets}
-    assert set(CONFIGS) <= record_sets
-    # The Parquet files are really reachable through the metadata (flat config).
-    ner_rows = sum(1 for _ in dataset.records("ner"))
-    assert ner_rows == sum(s["num_examples"] for i in front_matter(built)["dataset_info"]
+    meta = dataset.metadata
+    assert not meta.ctx.issues.errors
+    assert meta.version == milcontacts.__version__
+    assert meta.date_published.date().isoformat() == milcontacts.RELEASE_DATE
+    assert f"version = {{{milcontacts.__version__}}}" in meta.cite_as
+    assert meta.license  # the annotations' licence and the texts' rights
+    # The Responsible-AI properties, as mlcroissant reads them (Croissant RAI vocabulary).
+    for prop in ("data_collection", "data_annotation_protocol", "annotations_per_item", "annotator_demographics",
+                 "personal_sensitive_information", "data_limitations", "data_biases", "data_use_cases"):
+        assert getattr(meta, prop), prop
+    assert "not humans" in " ".join(meta.annotator_demographics)
+    assert "pseudonyms" in " ".join(meta.personal_sensitive_information)
+    record_sets = {rs.uuid for rs in meta.record_sets}
+    assert set(ALL_CONFIGS) | {f"{c}_splits" for c in ALL_CONFIGS} == record_sets
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_croissant_every_record_set_is_readable(built_real: Path) -> None:
+    """mlcroissant reads a few records of every RecordSet (nested ones included), and the
+    counts of the flat ones equal the card's."""
+    import itertools
+
+    import mlcroissant as mlc
+
+    read = {}
+    for rs in mlc.Dataset(jsonld=str(built_real / "croissant.json")).metadata.record_sets:
+        # a fresh Dataset per record set: mlcroissant does not read one record set twice
+        records = list(itertools.islice(mlc.Dataset(jsonld=str(built_real / "croissant.json")).records(rs.uuid), 3))
+        assert records, rs.uuid
+        if not rs.uuid.endswith("_splits"):
+            assert all(r[f"{rs.uuid}/split"] for r in records), rs.uuid
+        read[rs.uuid] = records
+    first = read["documents"][0]
+    assert first["documents/entities"][0]["documents/entities/id"] == b"e1"
+    assert first["documents/doc_id"].decode() in {d for ids in load_splits(REPO).values() for d in ids}
+    assert read["events"][0]["events/arguments"][0]["events/arguments/role"]
+    ner_rows = sum(1 for _ in mlc.Dataset(jsonld=str(built_real / "croissant.json")).records("ner"))
+    assert ner_rows == sum(s["num_examples"] for i in front_matter(built_real)["dataset_info"]
                            if i["config_name"] == "ner" for s in i["splits"])
 
 
@@ -130,11 +167,11 @@ def test_every_config_and_split_loads(built: Path, hf_cache: str) -> None:
         ds = load(built, config, hf_cache)
         assert list(ds) == list(splits), config
         for split in splits:
-            assert ds[split].features == module.features(config)
+            assert ds[split].features == mbuild.configs.features(module, config)
             assert ds[split].num_rows > 0, (config, split)
     docs = load(built, "documents", hf_cache)
     for split, ids in splits.items():
-        assert docs[split]["id"] == sorted(ids)
+        assert docs[split]["doc_id"] == sorted(ids)
         assert all(m["split"] == split for m in docs[split]["metadata"])
 
 
@@ -149,13 +186,12 @@ def iter_spans(row: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for v in row["events"]:
         yield "trigger", v["trigger"]
         for a in v["arguments"]:
-            assert (a["ref"] is None) != (a["start"] is None), a
-            if a["start"] is not None:
-                yield "argument", a
+            assert (a["ref"] is None) == (a["kind"] == "span"), a
+            if a["mention"] is not None:
+                yield "argument", a["mention"]
     for a in row["attributions"]:
-        if a["source"]["start"] is not None:
-            assert a["source"]["ref"] is None
-            yield "source", a["source"]
+        if a["source"]["mention"] is not None:
+            yield "source", a["source"]["mention"]
         yield "cue", a["cue"]
         for c in a["content"]:
             yield "content", c
@@ -167,10 +203,10 @@ def check_documents(folder: Path, root: Path, cache: str) -> int:
     seen = 0
     for split in load_splits(root):
         for row in load(folder, "documents", cache)[split]:
-            doc = gold[row["id"]]
+            doc = gold[row["doc_id"]]
             assert row["text"] == doc.text
             for kind, span in iter_spans(row):
-                assert row["text"][span["start"]:span["end"]] == span["text"], (row["id"], kind, span)
+                assert row["text"][span["start"]:span["end"]] == span["text"], (row["doc_id"], kind, span)
                 seen += 1
             assert [(e["id"], e["type"], len(e["mentions"])) for e in row["entities"]] == \
                 [(e.id, e.type, len(e.mentions)) for e in doc.entities]
@@ -192,7 +228,7 @@ def bio_spans(row: dict[str, Any], names: list[str]) -> list[tuple[int, int, str
         if tag.startswith("B-"):
             spans.append((start, end, tag[2:]))
         elif tag.startswith("I-"):
-            assert spans and spans[-1][2] == tag[2:] and spans[-1][1] <= start, (row["id"], tag)
+            assert spans and spans[-1][2] == tag[2:] and spans[-1][1] <= start, (row["doc_id"], tag)
             spans[-1] = (spans[-1][0], end, spans[-1][2])
     return spans
 
@@ -214,7 +250,7 @@ def check_ner(folder: Path, root: Path, cache: str) -> int:
             got = bio_spans(row, names)
             gold = [(m.start, m.end, e.type) for m, e in doc.name_mentions()
                     if sentence[0] <= m.start < sentence[1]]
-            assert got == gold, row["id"]
+            assert got == gold, (row["doc_id"], row["sentence_index"])
             decoded[row["doc_id"]].extend(got)
     total = 0
     for doc_id, doc in docs.items():  # every name outside boilerplate is in exactly one sentence
@@ -242,6 +278,38 @@ def test_ner_tokenization_rules(built: Path, hf_cache: str) -> None:
     assert not any("Partager" in s or "Accueil" in s for s in sentences)
 
 
+def assert_playing_mention(doc: Any, entity: Any, anchor: int, got: dict[str, Any] | None) -> None:
+    """One mention of the entity, inside the anchor's zone, or none when the zone has none
+    (which mention: test_entity_arguments_point_at_one_mention_near_the_trigger)."""
+    zone = next(z for z in doc.zones if z.start <= anchor < z.end)
+    candidates = [m for m in entity.mentions if zone.start <= m.start and m.end <= zone.end]
+    if got is None:
+        assert not candidates, (doc.id, entity.id)
+        return
+    assert (got["start"], got["end"], got["text"]) in [(m.start, m.end, m.text) for m in candidates]
+
+
+def test_entity_arguments_point_at_one_mention_near_the_trigger(built_real: Path, hf_cache: str) -> None:
+    """An entity argument is the mention of that entity nearest to the trigger in the trigger's
+    sentence (the row's context when it is one sentence), not every mention of the entity."""
+    docs = {d.id: d for d in iter_documents(REPO)}
+    events = load(built_real, "events", hf_cache)
+    checked = 0
+    for split in events:
+        for row in events[split]:
+            doc, ctx, anchor = docs[row["doc_id"]], row["context"], row["trigger"]["start"]
+            for arg in row["arguments"]:
+                if arg["kind"] != "entity":
+                    continue
+                in_sentence = [m for m in doc.entity(arg["ref"]).mentions
+                               if ctx["start"] <= m.start and m.end <= ctx["end"]]
+                if in_sentence:
+                    best = min(in_sentence, key=lambda m: (abs(m.start - anchor), m.start))
+                    assert arg["mention"] == {"start": best.start, "end": best.end, "text": best.text}
+                    checked += 1
+    assert checked > 50
+
+
 def test_events_and_attributions_resolve_references(built: Path, hf_cache: str) -> None:
     docs = {d.id: d for d in iter_documents(MINI)}
     events = load(built, "events", hf_cache)
@@ -256,11 +324,12 @@ def test_events_and_attributions_resolve_references(built: Path, hf_cache: str) 
             assert text[ctx["start"]:ctx["end"]] == ctx["text"]
             for arg in row["arguments"]:
                 assert arg["kind"] in ("entity", "timex", "span")
-                assert arg["mentions"], arg
-                for m in arg["mentions"]:
-                    assert text[m["start"]:m["end"]] == m["text"]
+                m = arg["mention"]
                 if arg["kind"] == "entity":
-                    assert len(arg["mentions"]) == len(doc.entity(arg["ref"]).mentions)
+                    assert_playing_mention(doc, doc.entity(arg["ref"]), row["trigger"]["start"], m)
+                else:
+                    assert m is not None
+                assert m is None or text[m["start"]:m["end"]] == m["text"]
             n += 1
     assert n == sum(len(d.events) for d in docs.values())
     attributions = load(built, "attributions", hf_cache)
@@ -269,6 +338,38 @@ def test_events_and_attributions_resolve_references(built: Path, hf_cache: str) 
     kinds = {r["source"]["kind"] for r in rows}
     assert kinds == {"entity", "span"}
     assert any(r["nested_in"] for r in rows)
+
+
+def test_viewer_size_rules(built_real: Path) -> None:
+    """The Hub's dataset viewer reads row groups of at most 300,000,000 uncompressed bytes
+    (https://huggingface.co/docs/dataset-viewer/parquet; its error says max=286.10 MiB): every row
+    group of every shard stays under it, and every shard under the build's shard size."""
+    import pyarrow.parquet as pq
+
+    from milcontacts.build.parquet import DEFAULT_MAX_SHARD_BYTES, ROW_GROUP_BYTES, VIEWER_MAX_ROW_GROUP_BYTES
+
+    assert ROW_GROUP_BYTES < VIEWER_MAX_ROW_GROUP_BYTES and DEFAULT_MAX_SHARD_BYTES < 5 * 10**9
+    for path in built_real.glob("*/*.parquet"):
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_row_groups >= 1
+        for i in range(meta.num_row_groups):
+            assert meta.row_group(i).total_byte_size < VIEWER_MAX_ROW_GROUP_BYTES, (path, i)
+        assert sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) < DEFAULT_MAX_SHARD_BYTES
+    card = (built_real / "README.md").read_text(encoding="utf-8")
+    assert "https://huggingface.co/docs/dataset-viewer/parquet" in card
+
+
+def test_card_has_a_field_table_per_config_and_the_version(built: Path) -> None:
+    import milcontacts
+
+    card = (built / "README.md").read_text(encoding="utf-8")
+    assert f"**Version {milcontacts.__version__}**" in card
+    module = mbuild.load_script()
+    for config in ALL_CONFIGS:
+        section = card.split(f"### `{config}`\n", 1)[1].split("\n### ", 1)[0]
+        for name, _type in mbuild.card.field_rows(mbuild.configs.features(module, config)):
+            assert f"| `{name}` |" in section, (config, name)
+    assert "| `arguments[].mention.start` | int32 |" in card
 
 
 def test_streaming_yields_the_same_rows(built: Path, hf_cache: str) -> None:
@@ -284,6 +385,7 @@ def test_real_root_builds_and_loads(built_real: Path, hf_cache: str) -> None:
     for config in CONFIGS:
         ds = load(built_real, config, hf_cache)
         assert list(ds) == list(splits)
+    assert list(load(built_real, "kb", hf_cache)) == ["kb"]
     check_documents(built_real, REPO, hf_cache)
     check_ner(built_real, REPO, hf_cache)
 
@@ -395,3 +497,19 @@ def test_cli_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["build", str(MINI), "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     assert json.loads((out / "croissant.json").read_text(encoding="utf-8"))["name"] == "MilContacts-FR"
+
+
+def test_readme_quick_start_is_generated_from_the_real_build(built_real: Path) -> None:
+    """README.md shows every config with one printed row, made by scripts/update_quickstart.py
+    from a build of the repository (run it after a schema change)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_quickstart", REPO / "scripts" / "update_quickstart.py")
+    assert spec and spec.loader
+    quick = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quick)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert quick.updated(readme, quick.render(built_real)) == readme, \
+        "README quick start out of date: python scripts/update_quickstart.py"
+    for config in ALL_CONFIGS:
+        assert f"\n{config}: {{" in readme, config

@@ -139,6 +139,24 @@ def test_case_triggers_its_code(valid_root, code):
             assert 1 <= d.line <= path.read_bytes().count(b"\n") + 1, d
 
 
+@pytest.mark.parametrize("case, needle", [
+    ("kb_entry_without_name.yaml", "the entry has no name"),
+    ("kb_aliases_not_a_list.yaml", "a string, not a list"),
+])
+def test_bad_kb_entry_is_reported_at_its_line_and_stops_the_build(valid_root, tmp_path, case, needle):
+    """A kb entry without a name, or with aliases that are not a list: S002 with
+    file and line from validate, and build refuses before writing anything."""
+    from milcontacts.cli import main
+
+    use_case(valid_root, case)
+    found = [d for d in validate_corpus(valid_root).diagnostics if d.code == "S002"]
+    assert found and {d.file for d in found} == {"annotations/kb.yaml"}
+    lines = (valid_root / "annotations" / "kb.yaml").read_text(encoding="utf-8").splitlines()
+    assert any(needle in lines[d.line - 1] or "pentagone" in lines[d.line - 1] for d in found), found
+    assert main(["build", str(valid_root), "--out", str(tmp_path / "hf")]) == 1
+    assert not (tmp_path / "hf").exists()
+
+
 # --------------------------------------------------------------------------
 # Levels 8 and 9: the codes of `milcontacts new` and `milcontacts import`, each shown by running
 # the verb with --format json on a fixture of tests/data/new/ or tests/data/interop/.

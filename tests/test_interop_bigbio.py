@@ -29,14 +29,20 @@ DATA = Path(__file__).resolve().parent / "data"
 CONNECTORS = re.compile(r"\+|\,|\||\;")  # BigBio's _CONNECTORS
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
+@pytest.fixture(scope="module", params=["export", "hub-folder"])
+def dataset(request, tmp_path_factory):
+    """The same assertions on ``milcontacts export --to bigbio`` and on the `bigbio_kb`
+    config of the folder ``milcontacts build`` writes (loaded as a user of the Hub would)."""
     from datasets import load_dataset
 
+    cache = str(tmp_path_factory.mktemp("cache"))
+    if request.param == "hub-folder":
+        built = request.getfixturevalue("built_real")  # the one shared build of the real corpus (conftest)
+        return load_dataset(str(built), "bigbio_kb", cache_dir=cache)
     out = tmp_path_factory.mktemp("bigbio")
     assert main(["export", "--to", "bigbio", "--out", str(out), str(REPO)]) == 0
     files = {s: str(out / "bigbio_kb" / f"{s}.parquet") for s in load_splits(REPO)}
-    return load_dataset("parquet", data_files=files, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    return load_dataset("parquet", data_files=files, cache_dir=cache)
 
 
 def example_text(example: dict) -> str:

@@ -40,7 +40,7 @@ def _s(doc: str, d: dict[str, Any]) -> Span:
 
 
 def _document_spans(row: dict[str, Any]) -> Iterator[Span]:
-    doc = row["id"]
+    doc = row["doc_id"]
     for z in row["zones"]:
         yield _s(doc, z)
     for e in row["entities"]:
@@ -74,15 +74,15 @@ def _attribution_spans(row: dict[str, Any]) -> Iterator[Span]:
 SRC = "read_parquet($files)"
 SQL: dict[str, list[str]] = {
     "documents": [
-        f'SELECT doc, z.start AS s, z."end" AS e, z.text AS t FROM (SELECT id AS doc, unnest(zones) AS z FROM {SRC})',
+        f'SELECT doc, z.start AS s, z."end" AS e, z.text AS t FROM (SELECT doc_id AS doc, unnest(zones) AS z FROM {SRC})',
         'SELECT doc, m.start, m."end", m.text FROM (SELECT doc, unnest(ent.mentions) AS m FROM '
-        f"(SELECT id AS doc, unnest(entities) AS ent FROM {SRC}))",
-        f'SELECT doc, x.start, x."end", x.text FROM (SELECT id AS doc, unnest(timexes) AS x FROM {SRC})',
+        f"(SELECT doc_id AS doc, unnest(entities) AS ent FROM {SRC}))",
+        f'SELECT doc, x.start, x."end", x.text FROM (SELECT doc_id AS doc, unnest(timexes) AS x FROM {SRC})',
         'SELECT doc, v.trigger.start, v.trigger."end", v.trigger.text FROM '
-        f"(SELECT id AS doc, unnest(events) AS v FROM {SRC})",
-        f'SELECT doc, a.cue.start, a.cue."end", a.cue.text FROM (SELECT id AS doc, unnest(attributions) AS a FROM {SRC})',
+        f"(SELECT doc_id AS doc, unnest(events) AS v FROM {SRC})",
+        f'SELECT doc, a.cue.start, a.cue."end", a.cue.text FROM (SELECT doc_id AS doc, unnest(attributions) AS a FROM {SRC})',
         'SELECT doc, c.start, c."end", c.text FROM (SELECT doc, unnest(a.content) AS c FROM '
-        f"(SELECT id AS doc, unnest(attributions) AS a FROM {SRC}))",
+        f"(SELECT doc_id AS doc, unnest(attributions) AS a FROM {SRC}))",
     ],
     "ner": [f"SELECT doc_id AS doc, unnest(token_starts) AS s, unnest(token_ends) AS e, unnest(tokens) AS t FROM {SRC}"],
     "events": [

@@ -34,15 +34,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_corpus
     from .io import HAVE_LIBYAML
 
-    if not (args.root / "annotations").is_dir():
-        print(f"milcontacts validate: {args.root} has no annotations/ folder", file=sys.stderr)
+    root, files = _validate_targets(args.root, getattr(args, "files", []))
+    if not (root / "annotations").is_dir():
+        print(f"milcontacts validate: {root} has no annotations/ folder", file=sys.stderr)
         return EXIT_USAGE
     if not HAVE_LIBYAML:
         print("warning: PyYAML was built without libyaml; validation will be several times slower", file=sys.stderr)
-    cache_dir = None if args.no_cache else (args.cache_dir or args.root / ".milcontacts-cache")
-    result = validate_corpus(args.root, jobs=args.jobs, cache_dir=cache_dir, progress=True)
+    cache_dir = None if args.no_cache else (args.cache_dir or root / ".milcontacts-cache")
+    result = validate_corpus(root, jobs=args.jobs, cache_dir=cache_dir, progress=True, files=files)
     write(result.diagnostics, result.files, args.format, sys.stdout, result.allowlisted)
     return EXIT_INVALID if result.errors else EXIT_OK
+
+
+# --- validate FILE... (issue #17): what pre-commit passes --------------------
+def _validate_targets(root: Path, paths: Sequence[Path]) -> tuple[Path, list[Path] | None]:
+    """(ROOT, the annotation files to check, None for all) of ``validate [ROOT] [FILE...]``.
+
+    Pre-commit passes only the changed files (``validate annotations/a.yaml corpus/b.txt``):
+    ROOT is then the folder above ``annotations/``; a text stands for its annotation file;
+    kb.yaml, allowlist.yaml or splits.yaml concern every file, so the whole corpus is checked.
+    """
+    if root.is_file():
+        paths, root = [root, *paths], root.parent.parent
+    if not paths:
+        return root, None
+    files = []
+    for path in paths:
+        if path.name in ("kb.yaml", "allowlist.yaml", "splits.yaml"):
+            return root, None
+        if path.suffix == ".txt" and path.parent.name == "corpus":
+            path = path.parent.parent / "annotations" / f"{path.stem}.yaml"
+        if path.suffix == ".yaml" and path.parent.name == "annotations" and path not in files:
+            files.append(path)
+    return root, files
 
 
 def _lazy(module: str, func: str = "run") -> Callable[[argparse.Namespace], int]:
@@ -67,12 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", type=Path, default=None,
                    help="parse cache folder (default ROOT/.milcontacts-cache; safe to delete)")
     p.add_argument("--no-cache", action="store_true", help="parse every file, read and write no cache")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="check only these files (annotations/*.yaml, corpus/*.txt), as pre-commit passes them")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", help="write the hub-ready Hugging Face dataset folder")
     _root(p)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     _fmt(p)
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the usable cores)")
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="cache folder shared with validate, tokens included (default ROOT/.milcontacts-cache)")
+    p.add_argument("--no-cache", action="store_true", help="read and write no persistent cache")
     p.set_defaults(func=_lazy("build"))
 
     # --- benchmark (issue #15): baseline, evaluate, compare -------------------

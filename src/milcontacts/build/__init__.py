@@ -35,6 +35,13 @@ Guarantees:
   which the rows are made by a pool of processes (``jobs``) and consumed in
   input order; rows waiting for their shard wait there too, pickled.  The
   folder is deleted at the end; the output does not depend on ``jobs``.
+  Temporary folders are named ``<prefix><pid>-<random>``: those of a killed
+  build are removed by the next one.
+* A rebuild does not run spaCy again: with ``cache_dir`` (the CLI's default is
+  ``ROOT/.milcontacts-cache``, shared with ``validate``) the tokens and
+  sentences of every text are cached, content-addressed (:mod:`.tokens`), and
+  handed to the loading script through its ``Document.segmenter`` attribute;
+  the output is byte-identical with or without the cache.
 
 Build-time error codes (the validator's codes are in ``checks.py``):
 ``B001`` a name mention does not align with the ``ner`` tokens; ``B002`` the
@@ -44,7 +51,8 @@ splits are unusable (a backstop: the validator reports C001-C005 first);
 Modules: :mod:`.pipeline` (the steps, :func:`build`, the verb), :mod:`.script`
 (the loading script), :mod:`.rows` (rows per document, the process pool),
 :mod:`.parquet` (shards), :mod:`.card` (README.md, LICENSE.md),
-:mod:`.croissant`, :mod:`.publish` (paths, copies, the atomic swap),
+:mod:`.croissant`, :mod:`.publish` (paths, copies, the atomic swap), :mod:`.tokens`
+(the token and sentence cache),
 :mod:`.errors`.
 """
 

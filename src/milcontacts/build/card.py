@@ -6,6 +6,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import configs as cfg
 from .parquet import SplitOutput
 
 PRETTY_NAME = "MilContacts-FR"
@@ -30,6 +31,18 @@ MilContacts-FR mixes material under different rights; read this before any reuse
 """
 
 
+def cite_as(version: str, date: str) -> str:
+    """BibTeX of this release (the same facts as CITATION.cff; no URL: none is published yet)."""
+    return ("@misc{milcontacts_fr,\n"
+            "  title = {MilContacts-FR: French news on US-Russian military-to-military contacts, "
+            "with stand-off annotations of entities, time expressions, events and attributions},\n"
+            "  author = {{The MilContacts-FR maintainers}},\n"
+            f"  year = {{{date[:4]}}},\n"
+            f"  version = {{{version}}},\n"
+            "  note = {Dataset}\n"
+            "}")
+
+
 def _size_category(n: int) -> str:
     for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
                          (1_000_000, "100K<n<1M")):
@@ -50,7 +63,7 @@ def _dataset_info_yaml(module: ModuleType, outputs: dict[str, list[SplitOutput]]
         for s in splits:
             split_dict.add(SplitInfo(name=s.name, num_bytes=s.num_bytes, num_examples=s.rows))
         infos[config] = DatasetInfo(
-            features=module.features(config), splits=split_dict, config_name=config,
+            features=cfg.features(module, config), splits=split_dict, config_name=config,
             download_size=sum(sh.size for s in splits for sh in s.shards),
             dataset_size=sum(s.num_bytes for s in splits))
     card_data = DatasetCardData()
@@ -111,6 +124,30 @@ def card_front_matter(module: ModuleType, outputs: dict[str, list[SplitOutput]],
     }
 
 
+def _dataset_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def field_rows(features: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(dotted field name, type) for every field, struct members and list items included
+    (``arguments[].mention.start``): the rows of a config's field table."""
+    out: list[tuple[str, str]] = []
+    for name, feat in features.items():
+        path = f"{prefix}{name}"
+        inner = feat[0] if isinstance(feat, (list, tuple)) else getattr(feat, "feature", None)
+        if isinstance(feat, dict):
+            out.append((path, "struct"))
+            out += field_rows(feat, path + ".")
+        elif inner is not None and isinstance(inner, dict):
+            out.append((path, "list of struct"))
+            out += field_rows(inner, path + "[].")
+        else:
+            out.append((path, describe_feature(feat)))
+    return out
+
+
 def describe_feature(feature: Any) -> str:
     """A one-line, human-readable type of a datasets feature."""
     from datasets import ClassLabel, Sequence, Value
@@ -155,6 +192,9 @@ def render_card(root: Path, module: ModuleType, outputs: dict[str, list[SplitOut
         "---", front.rstrip("\n"), "---", "",
         f"# {PRETTY_NAME}", "",
         module._DESCRIPTION.strip().replace("\n", " "), "",
+        f"**Version {_dataset_version()}** (semantic versioning; CHANGELOG.md in the project repository lists "
+        "every schema change with a \"how to update your code\" note). Releases on the Hub are tagged with "
+        "their version: pin one with `load_dataset(REPO_ID, CONFIG, revision=\"v" + _dataset_version() + "\")`.", "",
         "This folder was written by `milcontacts build` from the project repository; do not edit it "
         "by hand. The loading script `milcontacts_fr.py` defines the features and produces the rows; "
         "the Parquet files are its output.", "",
@@ -163,7 +203,7 @@ def render_card(root: Path, module: ModuleType, outputs: dict[str, list[SplitOut
         "|---|---|" + "---:|" * len(split_names),
     ]
     for config, splits in outputs.items():
-        what = module._CONFIG_DESCRIPTIONS[config].replace("|", "\\|")
+        what = cfg.description(module, config).replace("|", "\\|")
         lines.append(f"| `{config}` | {what} | " + " | ".join(str(s.rows) for s in splits) + " |")
     lines += ["", f"{ndocs} documents; splits are declared in `data/splits.yaml`, and texts about the same "
                   "real-world story are always in the same split.", ""]
@@ -183,12 +223,18 @@ def render_card(root: Path, module: ModuleType, outputs: dict[str, list[SplitOut
               "reads the Parquet files through this card, with the same rows and features. Do not name a "
               "Hub repository or a local copy of this folder `milcontacts_fr`: datasets >= 4 refuses a "
               "folder that holds a script named after it.", ""]
-    lines += ["## Features", ""]
+    lines += ["## Features", "", "Generated from the builder's features (`milcontacts_fr.py`, and BigBio's schema "
+              "for `bigbio_kb`).", ""]
     for config in outputs:
-        lines += [f"### `{config}`", ""]
-        for name, feat in module.features(config).items():
-            lines.append(f"- `{name}`: {describe_feature(feat)}")
+        lines += [f"### `{config}`", "", "| field | type |", "|---|---|"]
+        for name, feat in field_rows(cfg.features(module, config)):
+            lines.append(f"| `{name}` | {feat} |")
         lines.append("")
+    lines += ["## Size rules of the Hub's dataset viewer", "",
+              "The viewer reads Parquet row groups of at most 300,000,000 uncompressed bytes (larger ones fail "
+              "with `TooBigContentError`, \"max=286.10 MiB\"; 100-300 MB is what it recommends); see "
+              "https://huggingface.co/docs/dataset-viewer/parquet. This build writes row groups of about "
+              "16 MiB and shards of at most 256 MiB, so the viewer shows every config.", ""]
     lines += ["Offsets (`start`, `end`, `token_starts`, `token_ends`) are Python `str` indices (Unicode code "
               "points) into the document text, start inclusive, end exclusive; `text[start:end]` is the span's "
               "`text`. Ids (`e1`, `t1`, `v1`, `a1`) are unique within a document.", "",

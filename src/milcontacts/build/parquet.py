@@ -15,6 +15,12 @@ from typing import Any
 #: the work; the Hub itself converts with 500 MB shards.
 DEFAULT_MAX_SHARD_BYTES = 256 * 2**20
 #: Uncompressed bytes per Parquet row group (the unit a reader can skip or fetch alone).
+#: The Hub's dataset viewer refuses row groups above 300,000,000 uncompressed bytes
+#: ("Rows from parquet row groups are too big to be read: … (max=286.10 MiB)",
+#: TooBigContentError) and recommends 100-300 MB in memory; its Parquet handling is
+#: documented at https://huggingface.co/docs/dataset-viewer/parquet.  Kept far below
+#: (tests/test_build.py::test_viewer_size_rules checks every row group of a build).
+VIEWER_MAX_ROW_GROUP_BYTES = 300_000_000
 ROW_GROUP_BYTES = 16 * 2**20
 #: Rows (counted like shards) turned into Arrow data at a time when a shard is written.
 FLUSH_BYTES = 4 * 2**20

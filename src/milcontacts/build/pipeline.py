@@ -17,12 +17,13 @@ from types import ModuleType
 
 from ..diagnostics import write
 from ..io import current_umask
+from . import configs
 from .card import LICENSE_TEXT, render_card
 from .croissant import render_croissant
 from .errors import EXIT_OK, BuildError, diag
 from .parquet import DEFAULT_MAX_SHARD_BYTES, ShardWriter, SplitOutput
 from .publish import check_paths, copy_sources, swap_into_place
-from .rows import SERIAL_BELOW, Producer
+from .rows import SERIAL_BELOW, Producer, corpus_rows
 from .script import load_script, script_path
 
 
@@ -78,30 +79,83 @@ def _load_splits(root: Path) -> dict[str, list[str]]:
 
 
 
+#: Private scratch folders of a build, in the system's temporary directory: PREFIX<pid>-<random>.
+SCRATCH_PREFIX = "milcontacts-build-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a folder of a live build is never removed)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep
+    return True
+
+
+def remove_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove this user's folders ``folder/<prefix><pid>-*`` whose build process is gone
+    (killed builds cannot clean up after themselves; the next build does).  Returns them."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-\w+")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    getuid = getattr(os, "getuid", None)
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not entry.is_dir(follow_symlinks=False) or (getuid is not None and st.st_uid != getuid()):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _private_dir(parent: Path | None, prefix: str) -> Path:
+    """A new private folder ``<prefix><pid>-<random>`` (after removing stale ones of dead builds)."""
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    remove_stale(base, prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
+
+
 def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
-          progress: bool = True, jobs: int | None = None) -> BuildResult:
+          progress: bool = True, jobs: int | None = None, cache_dir: Path | None = None) -> BuildResult:
     """Validate ``root`` and write the hub-ready folder ``out`` (see the module docstring).
 
     ``jobs``: processes that validate and make the rows (default: the usable cores; a
-    small corpus is built in one process).  The output does not depend on it.
+    small corpus is built in one process).  ``cache_dir``: the persistent cache shared
+    with ``milcontacts validate`` (diagnostics, parsed data, and the texts' tokens and
+    sentences, see :mod:`.tokens`); None: a private temporary one, deleted at the end.
+    The output depends on neither.
     """
     root, out = Path(root), Path(out)
     script = script_path()
     check_paths(root, out, script.stem)
     njobs = _jobs(jobs, _count_documents(root))
-    cache = Path(tempfile.mkdtemp(prefix="milcontacts-build-cache-"))
+    scratch = _private_dir(None, SCRATCH_PREFIX)
+    cache = Path(cache_dir) if cache_dir is not None else scratch / "cache"
     try:
         _validate(root, progress, cache, njobs)
         splits = _load_splits(root)
         module = load_script(script)
-        producer = Producer(root, script, module, cache, njobs)
+        producer = Producer(root, script, module, cache, njobs, token_dir=cache if cache_dir is not None else None)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            tmp = _private_dir(out.parent, f".{out.name}.tmp-")
             try:
                 # mkdtemp makes it private; the result is a folder to publish
                 os.chmod(tmp, 0o777 & ~current_umask())
-                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, cache)
+                outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, scratch)
                 producer.close()
                 copy_sources(root, tmp, script, splits)
                 ndocs = sum(len(ids) for ids in splits.values())
@@ -115,7 +169,7 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
         finally:
             producer.close()
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(out, outputs, ndocs)
 
 
@@ -129,8 +183,9 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
     """
     from tqdm import tqdm
 
-    outputs: dict[str, list[SplitOutput]] = {c: [] for c in module.CONFIG_NAMES}
-    features = {c: module.features(c) for c in module.CONFIG_NAMES}
+    names = configs.document_configs(module)
+    outputs: dict[str, list[SplitOutput]] = {c: [] for c in names}
+    features = {c: configs.features(module, c) for c in names}
     items = [(split, doc_id) for split, ids in splits.items() for doc_id in sorted(ids)]
     results = producer.rows(items)
     total = len(items)
@@ -139,7 +194,7 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
         for split, ids in splits.items():
             writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes,
                                       spill=scratch / f"{c}.rows" if scratch else None)
-                       for c in module.CONFIG_NAMES}
+                       for c in names}
             for _ in ids:
                 status, payload = next(results)
                 if status == "invalid":
@@ -148,13 +203,20 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
                     file, line, column, code, message = payload
                     raise BuildError(f"{file}: cannot build the dataset",
                                      [diag(code, message, file, line, column)])
-                for config, (rows, sizes) in zip(module.CONFIG_NAMES, payload):
+                for config, (rows, sizes) in zip(names, payload):
                     writers[config].add_encoded(rows, sizes)
                 del payload
                 bar.update(1)
             for config, writer in writers.items():
                 outputs[config].append(writer.close())
-    return outputs
+    # Corpus configs (kb): one split, rows from kb.yaml and every document's links.
+    doc_ids = sorted({doc_id for ids in splits.values() for doc_id in ids})
+    for config in configs.corpus_configs(module):
+        writer = ShardWriter(out, config, module.KB_SPLIT, configs.features(module, config), max_shard_bytes)
+        for example in corpus_rows(root, module, config, doc_ids, scratch):
+            writer.add(example)
+        outputs[config] = [writer.close()]
+    return {c: outputs[c] for c in configs.all_configs(module)}
 
 
 
@@ -162,7 +224,9 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
 def run(args: argparse.Namespace) -> int:
     """``milcontacts build``: exit 0 (built), 1 (invalid corpus, diagnostics printed), 2 (usage)."""
     try:
-        result = build(args.root, args.out)
+        cache_dir = None if getattr(args, "no_cache", False) else (
+            getattr(args, "cache_dir", None) or Path(args.root) / ".milcontacts-cache")
+        result = build(args.root, args.out, jobs=getattr(args, "jobs", None), cache_dir=cache_dir)
     except BuildError as exc:
         fmt = getattr(args, "format", "text")
         if exc.diagnostics or fmt == "json":

@@ -50,6 +50,8 @@ def copy_sources(root: Path, out: Path, script: Path, splits: dict[str, list[str
     sources = [("splits.yaml", "splits.yaml")]
     if (root / "annotations" / "kb.yaml").is_file() or (root / "annotations" / "kb.yaml").is_symlink():
         sources.append(("annotations/kb.yaml", "annotations/kb.yaml"))
+    else:  # the script's `kb` config reads it: a corpus without a kb has an empty one
+        (data / "annotations" / "kb.yaml").write_text(EMPTY_KB, encoding="utf-8")
     for ids in splits.values():
         for doc_id in ids:
             sources += [(f"annotations/{doc_id}.yaml",) * 2, (f"corpus/{doc_id}.txt",) * 2]
@@ -58,6 +60,9 @@ def copy_sources(root: Path, out: Path, script: Path, splits: dict[str, list[str
             raise BuildError(f"{src} is a symbolic link", [diag("B003", f"{src} is a symbolic link: refused", src)])
         shutil.copyfile(root / src, data / dest, follow_symlinks=False)
 
+
+#: data/annotations/kb.yaml of a corpus that has none (the schema's smallest valid kb).
+EMPTY_KB = "schema_version: 1\nentities: []\nevents: []\n"
 
 _RENAME_EXCHANGE = 2
 

@@ -9,6 +9,7 @@ each config's rows travel pickled.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from pathlib import Path
 from types import ModuleType
@@ -18,8 +19,10 @@ from ..corpus.document import InvalidCorpus
 from ..corpus.layout import annotation_path, relative
 from ..corpus.reader import ValidatedData
 from ..validate.runner import map_bounded
+from . import configs
 from .parquet import encode_rows
 from .script import load_script
+from .tokens import TokenCache
 
 #: Below this many documents the build runs in one process.
 SERIAL_BELOW = 64
@@ -30,11 +33,15 @@ CHUNK_DOCS = 8
 class _RowMaker:
     """Makes the rows of one document (in the build process or in a worker)."""
 
-    def __init__(self, root: Path, script: Path, cache_dir: Path | None, module: ModuleType | None = None):
+    def __init__(self, root: Path, script: Path, cache_dir: Path | None, module: ModuleType | None = None,
+                 token_dir: Path | None = None):
         self.root = root
         self.module = module or load_script(script)
-        self.features = {c: self.module.features(c) for c in self.module.CONFIG_NAMES}
+        self.configs = configs.document_configs(self.module)
+        self.features = {c: configs.features(self.module, c) for c in self.configs}
+        self.examples = configs.DocumentRows(root, self.module)
         self.corpus = ValidatedData(root, cache_dir)
+        self.tokens = TokenCache(token_dir, script) if token_dir is not None else None
 
     def rows(self, split: str, doc_id: str) -> tuple[str, Any]:
         """("ok", [(pickled rows, sizes) per config]) or ("error", the CorpusError's fields)."""
@@ -49,9 +56,10 @@ class _RowMaker:
         try:
             sdoc = module.document_from_data(data, text, relative(path, self.root), split,
                                              yaml_source=lambda p=path: p.read_text(encoding="utf-8"))
-            for config in module.CONFIG_NAMES:
-                rows, sizes = encode_rows(self.features[config],
-                                          [example for _key, example in module.examples(config, sdoc)])
+            if self.tokens is not None:  # the loading script's one seam: cached sentences
+                sdoc.segmenter = self.tokens.segmenter(module, hashlib.sha256(text.encode("utf-8")).hexdigest())
+            for config in self.configs:
+                rows, sizes = encode_rows(self.features[config], self.examples.examples(config, sdoc))
                 out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))
         except module.CorpusError as exc:
             return "error", (exc.file, exc.line, exc.column, exc.code, exc.message)
@@ -61,8 +69,9 @@ class _RowMaker:
 _WORKER: dict[str, _RowMaker] = {}
 
 
-def _worker_init(root: str, script: str, cache_dir: str | None) -> None:
-    _WORKER["maker"] = _RowMaker(Path(root), Path(script), Path(cache_dir) if cache_dir else None)
+def _worker_init(root: str, script: str, cache_dir: str | None, token_dir: str | None) -> None:
+    _WORKER["maker"] = _RowMaker(Path(root), Path(script), Path(cache_dir) if cache_dir else None,
+                                 token_dir=Path(token_dir) if token_dir else None)
 
 
 def _worker_rows(items: list[tuple[str, str]]) -> list[tuple[str, Any]]:
@@ -84,7 +93,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 class Producer:
     """Stories and rows of documents, in input order, from this process or a pool of workers."""
 
-    def __init__(self, root: Path, script: Path, module: ModuleType, cache_dir: Path | None, jobs: int):
+    def __init__(self, root: Path, script: Path, module: ModuleType, cache_dir: Path | None, jobs: int,
+                 token_dir: Path | None = None):
         self.jobs = jobs
         self.pool: Any = None
         if jobs > 1:
@@ -92,10 +102,11 @@ class Producer:
 
             self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                                             initargs=(str(root), str(script),
-                                                      str(cache_dir) if cache_dir else None))
+                                                      str(cache_dir) if cache_dir else None,
+                                                      str(token_dir) if token_dir else None))
             self.maker = None
         else:
-            self.maker = _RowMaker(root, script, cache_dir, module)
+            self.maker = _RowMaker(root, script, cache_dir, module, token_dir)
 
     def _map(self, fn: Any, items: list[Any]) -> Iterator[Any]:
         for chunk in map_bounded(self.pool, fn, _chunks(items, CHUNK_DOCS), window=4 * self.jobs):
@@ -111,3 +122,14 @@ class Producer:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+
+
+def corpus_rows(root: Path, module: ModuleType, config: str, doc_ids: list[str],
+                cache_dir: Path | None) -> Iterator[dict[str, Any]]:
+    """The examples of a corpus config (``kb``): kb.yaml and the links of every document."""
+    from ..corpus.kb import load_kb_data
+
+    corpus = ValidatedData(root, cache_dir)
+    kb = load_kb_data(root) if (root / "annotations" / "kb.yaml").is_file() else {}
+    links = {doc_id: module.kb_links(corpus.data(doc_id)) for doc_id in doc_ids}
+    return configs.corpus_examples(module, config, kb, links)

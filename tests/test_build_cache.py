@@ -1,0 +1,156 @@
+"""The build's persistent cache (tokens and sentences of each text) and its temporary folders.
+
+A rebuild with a warm cache must give the same bytes as a build without one,
+must not import spaCy, must recompute (never trust) an entry that is stale
+or corrupt, and a killed build's temporary folders are removed by the next.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from milcontacts import build as mbuild
+from milcontacts.build import tokens
+from milcontacts.build.pipeline import SCRATCH_PREFIX, remove_stale
+from milcontacts.build.script import load_script, script_path
+from milcontacts.corpus.reader import ValidatedData
+
+MINI = Path(__file__).resolve().parent / "data" / "mini_corpus"
+DOC = "2017-02-16-exemple-dunford-guerassimov-bakou"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "tokens").rglob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def uncached(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("uncached") / "out"
+    mbuild.build(MINI, out, progress=False, jobs=1)
+    return files_of(out)
+
+
+def test_cached_builds_are_byte_identical_to_the_uncached_build(uncached: dict[str, bytes], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    mbuild.build(MINI, tmp_path / "cold", progress=False, jobs=1, cache_dir=cache)
+    assert entries(cache), "the first build fills the token cache"
+    mbuild.build(MINI, tmp_path / "warm", progress=False, jobs=1, cache_dir=cache)
+    assert files_of(tmp_path / "cold") == uncached
+    assert files_of(tmp_path / "warm") == uncached
+    shutil.rmtree(cache)  # safe to delete at any time
+    mbuild.build(MINI, tmp_path / "deleted", progress=False, jobs=1, cache_dir=cache)
+    assert files_of(tmp_path / "deleted") == uncached
+
+
+def _sentences(cache_dir: Path) -> tuple[tokens.TokenCache, list[list[object]], object]:
+    """The sentences of one mini document, through a TokenCache under ``cache_dir``."""
+    script = script_path()
+    module = load_script(script)
+    corpus = ValidatedData(MINI)
+    text = corpus.text(DOC)
+    cache = tokens.TokenCache(cache_dir, script)
+    doc = module.document_from_data(corpus.data(DOC), text, f"annotations/{DOC}.yaml", "train")
+    doc.segmenter = cache.segmenter(module, tokens.hashlib.sha256(text.encode()).hexdigest())
+    return cache, tokens.encode(doc, doc.sentences()), module.segment(doc)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "tokens outside the zone", "misfiled", "wrong shape"])
+def test_a_corrupt_or_stale_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    cache, expected, _ = _sentences(tmp_path)
+    assert (cache.misses, cache.hits) == (1, 0)
+    [entry] = entries(tmp_path)
+    good = entry.read_bytes()
+    key, _digest, _payload = good.split(b"\n", 2)
+    if damage == "truncated":
+        entry.write_bytes(good[: len(good) // 2])
+    elif damage == "not json":
+        cache.store.put_json(key.decode(), b"{not json")
+        entry.write_bytes(entry.read_bytes()[:-3] + b"}}}")
+    elif damage == "tokens outside the zone":
+        cache.store.put(key.decode(), [[0, [[0, 10**9]]]])
+    elif damage == "misfiled":  # a valid entry of another key filed under this name
+        other = tokens.ParseCache(tmp_path / "other")
+        other.put("0" * 64, tokens.json.loads(good.split(b"\n", 2)[2]))
+        entry.write_bytes(next((tmp_path / "other").rglob("*.json")).read_bytes())
+    else:
+        cache.store.put(key.decode(), {"sentences": "none"})
+    again, sentences, _ = _sentences(tmp_path)
+    assert (again.misses, again.hits) == (1, 0), "a damaged entry is recomputed, never trusted"
+    assert sentences == expected
+    assert entry.read_bytes() == good, "and rewritten"
+    third, _, _ = _sentences(tmp_path)
+    assert (third.misses, third.hits) == (0, 1)
+
+
+def test_key_is_text_tokenizer_and_segmentation_inputs(tmp_path: Path) -> None:
+    fp = tokens.tokenizer_fingerprint(script_path())
+    base = tokens.segmentation_key("a" * 64, fp, [[0, 10]], [[2, 4]])
+    assert base == tokens.segmentation_key("a" * 64, fp, [[0, 10]], [[2, 4]])
+    assert base != tokens.segmentation_key("b" * 64, fp, [[0, 10]], [[2, 4]])  # another text
+    assert base != tokens.segmentation_key("a" * 64, "0" * 64, [[0, 10]], [[2, 4]])  # another tokenizer
+    assert base != tokens.segmentation_key("a" * 64, fp, [[0, 5], [5, 10]], [[2, 4]])  # other zones
+    assert base != tokens.segmentation_key("a" * 64, fp, [[0, 10]], [[2, 5]])  # other name bounds
+    changed = tmp_path / "script.py"
+    changed.write_bytes(script_path().read_bytes() + b"\n# another segment()\n")
+    assert tokens.tokenizer_fingerprint(changed) != fp  # the script sets the rules
+
+
+def test_spacy_is_imported_only_for_texts_without_cached_tokens(tmp_path: Path) -> None:
+    code = ("import sys; from milcontacts.build import build; "
+            f"build({str(MINI)!r}, sys.argv[1], progress=False, jobs=1, cache_dir={str(tmp_path / 'cache')!r}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy')[:1])")
+
+    def spacy_modules(out: str) -> str:
+        return subprocess.run([sys.executable, "-c", code, str(tmp_path / out)], capture_output=True, text=True,
+                              timeout=300, check=True).stdout.strip()
+
+    assert spacy_modules("cold") == "['spacy']"  # empty cache: every text is tokenized
+    assert spacy_modules("warm") == "[]"  # warm cache: spaCy is never imported
+
+
+def test_stale_folders_of_dead_builds_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    stale = tmp_path / f"{SCRATCH_PREFIX}{int(dead.stdout)}-abc123"
+    live = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def456"
+    other = tmp_path / "milcontacts-build-cache-unrelated"
+    for folder in (stale, live, other):
+        (folder / "sub").mkdir(parents=True)
+    assert remove_stale(tmp_path, SCRATCH_PREFIX) == [stale]
+    assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_nothing_left_behind_by_a_killed_build(tmp_path: Path) -> None:
+    tmpdir, outdir = tmp_path / "tmp", tmp_path / "outs"
+    tmpdir.mkdir()
+    outdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    cmd = [sys.executable, "-m", "milcontacts", "build", str(MINI), "--out", str(outdir / "ds"), "--no-cache",
+           "--jobs", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        # wait until both temporary folders exist (the output one appears once validation is done)
+        while not (list(tmpdir.glob(f"{SCRATCH_PREFIX}*")) and list(outdir.glob(".ds.tmp-*"))):
+            assert proc.poll() is None, "the build ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert list(tmpdir.glob(f"{SCRATCH_PREFIX}*")) and list(outdir.glob(".ds.tmp-*"))
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    assert list(tmpdir.iterdir()) == []
+    assert sorted(p.name for p in outdir.iterdir()) == ["ds"]
