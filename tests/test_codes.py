@@ -114,8 +114,9 @@ CASES_BY_CODE: dict[str, tuple[str | Callable[[Path], None], Limits | None]] = {
 
 
 def test_every_validator_code_has_a_case():
-    # B001-B003 are the build's, shown by tests/test_build.py
-    assert set(CASES_BY_CODE) == {c for c in checks.CHECKS if not c.startswith("B")}
+    # B001-B003 are the build's, shown by tests/test_build.py; N and I codes are new's and
+    # import's, shown by VERB_CASES below
+    assert set(CASES_BY_CODE) == {c for c in checks.CHECKS if c[0] not in "BNI"}
 
 
 @pytest.mark.parametrize("code", sorted(CASES_BY_CODE))
@@ -155,3 +156,72 @@ def test_bad_kb_entry_is_reported_at_its_line_and_stops_the_build(valid_root, tm
     assert any(needle in lines[d.line - 1] or "pentagone" in lines[d.line - 1] for d in found), found
     assert main(["build", str(valid_root), "--out", str(tmp_path / "hf")]) == 1
     assert not (tmp_path / "hf").exists()
+
+
+# --------------------------------------------------------------------------
+# Levels 8 and 9: the codes of `milcontacts new` and `milcontacts import`, each shown by running
+# the verb with --format json on a fixture of tests/data/new/ or tests/data/interop/.
+# --------------------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+NEW = DATA / "new"
+INTEROP = DATA / "interop"
+
+
+def new_of(name: str, doc_id: str = "doc-new") -> Callable[[Path], list[str]]:
+    return lambda root: ["new", str(NEW / name), "--id", doc_id, str(root)]
+
+
+def import_brat(*paths: Path) -> Callable[[Path], list[str]]:
+    return lambda root: ["import", "--from", "brat", *map(str, paths), "--root", str(root)]
+
+
+def import_nothing(root: Path) -> list[str]:
+    (root / "nothing-here").mkdir()
+    return ["import", "--from", "brat", str(root / "nothing-here"), "--root", str(root)]
+
+
+def import_into_a_list(root: Path) -> list[str]:
+    shutil.copyfile(INTEROP / "import_cases" / "not_a_mapping.yaml", root / ANN)
+    return import_brat(INTEROP / "brat_edit" / "sample-doc.ann")(root)
+
+
+VERB_CASES: dict[str, Callable[[Path], list[str]]] = {
+    "N001": new_of("bom.txt"),
+    "N002": new_of("crlf.txt"),
+    "N003": new_of("lone_cr.txt"),
+    "N004": new_of("nfd.txt"),
+    "N005": new_of("clean.txt", "sample-doc"),
+    "I001": import_brat(INTEROP / "brat_bad" / "malformed_line"),
+    "I002": import_brat(INTEROP / "import_cases" / "2099-01-01-not-in-corpus.ann"),
+    "I003": import_brat(INTEROP / "brat_edit", INTEROP / "brat_bad" / "unknown_type"),
+    "I004": import_nothing,
+    "I005": import_into_a_list,
+}
+
+
+def test_every_verb_code_has_a_case():
+    assert set(VERB_CASES) == {c for c in checks.CHECKS if c[0] in "NI"}
+
+
+@pytest.mark.parametrize("code", sorted(VERB_CASES))
+def test_verb_case_reports_its_code_in_json(valid_root, capsys, code):
+    import json
+
+    from milcontacts.cli import main
+
+    before = sorted(p.relative_to(valid_root) for p in valid_root.rglob("*") if p.name != "nothing-here")
+    argv = VERB_CASES[code](valid_root) + ["--format", "json"]
+    assert main(argv) == 1
+    report = json.loads(capsys.readouterr().out)
+    found = [d for d in report["diagnostics"] if d["code"] == code]
+    assert found, report
+    for d in found:
+        assert d["severity"] == checks.CHECKS[code].severity and d["line"] >= 1 and d["column"] >= 1
+        path = Path(d["file"])
+        if path.is_file():  # I002 and I004 name what is missing
+            assert d["line"] <= path.read_bytes().count(b"\n") + 1, d
+    assert report["files"] >= 1
+    # nothing was written (import_into_a_list's copy is the case itself)
+    after = sorted(p.relative_to(valid_root) for p in valid_root.rglob("*") if p.name != "nothing-here")
+    assert after == before

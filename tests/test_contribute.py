@@ -64,6 +64,20 @@ def test_new_refuses_non_utf8_with_a_clear_message(valid_root, tmp_path, capsys)
     assert not (valid_root / "corpus" / "doc-latin1.txt").exists()
 
 
+def test_new_json_reports_each_problem_where_it_starts(valid_root, tmp_path, capsys):
+    src = write(tmp_path / "crlf.txt", "Ligne un.\r\nLigne deux.\r\n".encode())
+    assert main(["new", str(src), "--id", "doc-crlf", str(valid_root), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    (d,) = report["diagnostics"]
+    assert (d["code"], d["file"], d["line"], d["column"]) == ("N002", str(src), 1, 10)
+    assert report["wrote"] == [] and not (valid_root / "corpus" / "doc-crlf.txt").exists()
+    assert main(["new", str(src), "--id", "doc-crlf", str(valid_root), "--format", "json", "--normalize"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["diagnostics"] == [] and [d["code"] for d in report["normalized"]] == ["N002"]
+    assert report["wrote"] == [str(valid_root / "corpus" / "doc-crlf.txt"),
+                               str(valid_root / "annotations" / "doc-crlf.yaml")]
+
+
 @pytest.mark.parametrize("bad", ["../evil", "a/b", "UPPER-case", "x", "abc-doc\n", "abc-doc\n.."])
 def test_new_refuses_unsafe_ids(valid_root, tmp_path, bad):
     src = write(tmp_path / "in.txt", b"Texte.\n")

@@ -13,6 +13,8 @@ default) and change nothing else.
 
 from __future__ import annotations
 
+import json
+
 import codecs
 import contextlib
 import io
@@ -257,9 +259,19 @@ def test_bad_brat_input_is_reported_with_file_and_line_and_nothing_is_written(ca
     assert main(["import", "--from", "brat", str(BAD / case), "--root", str(valid_root)]) == 1
     err = capsys.readouterr().err
     suffix = ".txt" if case == "text_differs" else ".ann"
-    assert f"{BAD / case / ('sample-doc' + suffix)}:{line}: " in err and message in err, err
+    assert f"{BAD / case / ('sample-doc' + suffix)}:{line}:1: error I001: " in err and message in err, err
     assert "nothing was written" in err
     assert path.read_bytes() == before
+
+
+def test_import_json_lists_every_problem_with_code_file_and_line(valid_root: Path, capsys) -> None:
+    case = BAD / "unknown_type"
+    assert main(["import", "--from", "brat", str(case), "--root", str(valid_root), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    line, message = CASES["unknown_type"]
+    found = [d for d in report["diagnostics"] if message in d["message"]]
+    assert found and (found[0]["code"], found[0]["file"], found[0]["line"]) == ("I001", str(case / "sample-doc.ann"), line)
+    assert {d["code"] for d in report["diagnostics"]} == {"I001"} and report["imported"] == []
 
 
 def test_one_bad_file_stops_the_whole_import(tmp_path: Path, valid_root: Path, capsys) -> None:

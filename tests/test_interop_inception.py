@@ -108,7 +108,7 @@ def test_xmi_of_another_type_system_is_refused_with_file_and_line(valid_root: Pa
     before = (valid_root / "annotations" / "sample-doc.yaml").read_bytes()
     assert main(["import", "--from", "inception", str(case), "--root", str(valid_root)]) == 1
     err = capsys.readouterr().err
-    assert f"{case / 'sample-doc.xmi'}:4: not an XMI of the MilContacts-FR type system" in err
+    assert f"{case / 'sample-doc.xmi'}:4:1: error I001: not an XMI of the MilContacts-FR type system" in err
     assert (valid_root / "annotations" / "sample-doc.yaml").read_bytes() == before
 
 
@@ -128,7 +128,7 @@ def test_unknown_role_and_type_values_are_reported(valid_root: Path, tmp_path: P
     err = capsys.readouterr().err
     assert "unknown role 'weapon'" in err and "entity type 'WEAPON'" in err
     line = xmi[:xmi.index(b'entityType="WEAPON"')].count(b"\n") + 1
-    assert f"sample-doc.xmi:{line}: " in err
+    assert f"sample-doc.xmi:{line}:1: error I001: " in err
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:

@@ -8,6 +8,7 @@ and back unchanged.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -130,5 +131,19 @@ def test_a_draft_with_a_span_off_its_text_is_not_exported(valid_root: Path, tmp_
     path.write_text(path.read_text(encoding="utf-8").replace("{start: 64, end: 75, text: \"Joe Dunford\"",
                                                              "{start: 65, end: 76, text: \"Joe Dunford\""), encoding="utf-8")
     assert main(["export", "--to", "brat", "--draft", "--out", str(tmp_path / "out"), str(valid_root)]) == 1
-    assert "annotations/sample-doc.yaml:29: span 'Joe Dunford' is not at [65, 76)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "annotations/sample-doc.yaml:29:9: error T009: text 'Joe Dunford' does not match raw[65:76]" in err
+    assert "milcontacts fix-offsets" in err
     assert not (tmp_path / "out" / "sample-doc.ann").exists()
+
+
+def test_export_json_reports_the_refused_document(valid_root: Path, tmp_path: Path, capsys) -> None:
+    path = valid_root / "annotations" / "sample-doc.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "entities: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["export", "--to", "brat", "--out", str(out), "--format", "json", str(valid_root)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    (d,) = report["diagnostics"]
+    assert (d["code"], d["file"], d["severity"]) == ("Y001", "annotations/sample-doc.yaml", "error")
+    assert d["line"] > 1 and report["out"] == str(out) and "counts" not in report
+    assert not out.exists()

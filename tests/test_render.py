@@ -6,6 +6,8 @@ it is missing the test is skipped with the command that enables it.
 
 from __future__ import annotations
 
+import json
+
 import re
 import shutil
 import subprocess
@@ -46,6 +48,15 @@ def test_cli_refuses_invalid_document(valid_root, tmp_path, capsys):
     (valid_root / "annotations" / "sample-doc.yaml").write_text("entities: [\n", encoding="utf-8")
     assert main(["render", "sample-doc", str(valid_root), "--out", str(tmp_path / "x.html")]) == 1
     assert "Y001" in capsys.readouterr().err
+
+
+def test_cli_json_names_the_problem_and_where(valid_root, tmp_path, capsys):
+    (valid_root / "annotations" / "sample-doc.yaml").write_text("entities: [\n", encoding="utf-8")
+    assert main(["render", "sample-doc", str(valid_root), "--out", str(tmp_path / "x.html"), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(d["code"], d["file"], d["line"]) for d in report["diagnostics"]] == [
+        ("Y001", "annotations/sample-doc.yaml", 2)]
+    assert report["wrote"] == [] and not (tmp_path / "x.html").exists()
     assert not (tmp_path / "x.html").exists()
 
 

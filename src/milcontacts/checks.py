@@ -36,6 +36,8 @@ LEVELS = {
     5: "Consistency: annotation is complete and coherent (warnings)",
     6: "Corpus: the files together form a usable corpus (splits, stories, links)",
     7: "Build: the corpus converts to the Hugging Face configs (milcontacts build)",
+    8: "New text: milcontacts new can add the text (UTF-8, NFC, LF, no BOM, a new id)",
+    9: "Import: milcontacts import can take the tool's files into the annotations",
 }
 
 _CHECKS = [
@@ -153,6 +155,30 @@ _CHECKS = [
           "Put every document in exactly one split of splits.yaml, with the other texts of its story."),
     Check("B003", 7, "error", "Loading-script error", "{detail}",
           "The loading script could not convert the file: the message says what it found."),
+    # Level 8 -- milcontacts new (nothing is written when one is reported)
+    Check("N001", 8, "error", "Incoming text has a BOM", "the text starts with a UTF-8 byte-order mark",
+          "Re-run milcontacts new with --normalize: it strips the BOM (and makes no other change)."),
+    Check("N002", 8, "error", "Incoming text has CRLF line ends", "the text has {count} CRLF line end(s)",
+          "Re-run milcontacts new with --normalize: it converts CRLF to LF."),
+    Check("N003", 8, "error", "Incoming text has lone CR line ends", "the text has {count} lone CR line end(s)",
+          "Re-run milcontacts new with --normalize: it converts CR to LF."),
+    Check("N004", 8, "error", "Incoming text not NFC", "the text is not in Unicode NFC (e.g. decomposed accents)",
+          "Re-run milcontacts new with --normalize: it converts the text to NFC."),
+    Check("N005", 8, "error", "Document already exists", "the file already exists; nothing was written",
+          "Choose another --id, or edit the existing document (milcontacts new never overwrites)."),
+    # Level 9 -- milcontacts import (nothing is written when one is reported)
+    Check("I001", 9, "error", "Tool file cannot be imported", "{detail}",
+          "Fix the brat or INCEpTION file at the line shown (docs/interop.md says what each format may hold)."),
+    Check("I002", 9, "error", "Imported document not in the corpus",
+          "no document {id!r} in the corpus at {root}: add its text first with "
+          "`milcontacts new TEXT_FILE --id {id}`",
+          "Add the document's text and skeleton with milcontacts new, or name the file after an existing document."),
+    Check("I003", 9, "error", "Document imported twice", "{id} is imported twice in this run",
+          "Import each document from one file only."),
+    Check("I004", 9, "error", "Nothing to import", "no {fmt} file to import here",
+          "Name the exported files or the folder that holds them."),
+    Check("I005", 9, "error", "Import does not fit the annotation", "{detail}",
+          "Fix what the message names in the imported file; the annotation file was left unchanged."),
 ]
 
 CHECKS: dict[str, Check] = {c.code: c for c in _CHECKS}
@@ -199,7 +225,17 @@ def render_markdown() -> str:
         "annotations. The file format itself is described in [format.md](format.md).",
         "",
         "Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage error. "
-        "`milcontacts build` runs levels 1-6 first and reports level 7.",
+        "`milcontacts build` runs levels 1-6 first and reports level 7; `milcontacts new` reports "
+        "level 8 and `milcontacts import` level 9.",
+        "",
+        "Every verb that reports problems in its input (`validate`, `build`, `new`, `render`, "
+        "`export`, `import`) takes `--format`: `text` prints `file:line:col: severity CODE: message` "
+        "lines, `json` the object above, with what the verb made added beside `diagnostics` and "
+        "`files`: `new` adds `wrote` (the two files written) and `normalized` (the level-8 "
+        "problems `--normalize` converted, as diagnostics), `render` adds `wrote`, `export` adds "
+        "`format`, `out` and `counts`, `import` adds `imported` (one object per document) and "
+        "`written`. `github` (GitHub Actions annotations) is offered where every diagnostic has "
+        "a file and line.",
         "",
     ]
     for level, title in LEVELS.items():

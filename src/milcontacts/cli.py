@@ -151,12 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     _fmt(p, ("text", "json"))
     p.set_defaults(func=_lazy("agreement"))
 
-    p = sub.add_parser("new", help="add a raw text and a skeleton annotation")
+    p = sub.add_parser("new", help="add a raw text and a skeleton annotation",
+                       epilog='--format json prints {"diagnostics": [...], "files": 1, "wrote": [TEXT, YAML], '
+                              '"normalized": [...]} (diagnostics as validate prints them; normalized: the N00x '
+                              'problems --normalize converted); docs/validation.md, level 8')
     p.add_argument("text_file", type=Path, metavar="TEXT_FILE")
     p.add_argument("--id", required=True, dest="doc_id", metavar="DOC_ID")
     _root(p)
     p.add_argument("--pre-annotate", action="store_true", help="add spaCy fr_core_news_sm suggestions (status draft)")
     p.add_argument("--normalize", action="store_true", help="strip a BOM, convert CRLF to LF and NFD to NFC")
+    _fmt(p)
     p.set_defaults(func=_lazy("contribute", "run_new"))
 
     p = sub.add_parser("fix-offsets", help="recompute start/end from each span's text")
@@ -172,10 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     _fmt(p, ("text", "markdown", "json"))
     p.set_defaults(func=_lazy("contribute", "run_diff"))
 
-    p = sub.add_parser("render", help="an HTML view of a document's layers")
+    p = sub.add_parser("render", help="an HTML view of a document's layers",
+                       epilog='--format json prints {"diagnostics": [...], "files": 1, "wrote": [HTML]} '
+                              '(diagnostics as validate prints them; wrote is empty when the document is refused)')
     p.add_argument("doc_id", metavar="DOC_ID")
     _root(p)
     p.add_argument("--out", type=Path, required=True)
+    _fmt(p)
     p.set_defaults(func=_lazy("render"))
 
     p = sub.add_parser("stats", help="counts per layer and type")

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import checks
 from . import io as yio
 from .corpus.layout import is_doc_id, text_path
-from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Diagnostic, line
+from .diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Diagnostic, line, refuse, write
 from .limits import DEFAULT
 from .spans import iter_spans, nearest_two
 
@@ -41,36 +42,25 @@ def _err(msg: str) -> None:
 # new
 # --------------------------------------------------------------------------
 
-@dataclass
-class TextProblems:
-    """What ``new`` found wrong with an incoming text."""
+def text_diagnostics(text: str, display: str) -> list[Diagnostic]:
+    """What ``new`` finds wrong with an incoming text (N001-N004), each at its first place."""
+    from .validate.text import line_col
 
-    bom: bool = False
-    crlf: int = 0
-    cr: int = 0
-    not_nfc: bool = False
-
-    @property
-    def any(self) -> bool:
-        return self.bom or bool(self.crlf) or bool(self.cr) or self.not_nfc
-
-    def describe(self) -> list[str]:
-        out = []
-        if self.bom:
-            out.append("starts with a UTF-8 byte-order mark")
-        if self.crlf:
-            out.append(f"has {self.crlf} CRLF line end(s)")
-        if self.cr:
-            out.append(f"has {self.cr} lone CR line end(s)")
-        if self.not_nfc:
-            out.append("is not in Unicode NFC (e.g. decomposed accents)")
-        return out
-
-
-def inspect_text(text: str) -> TextProblems:
+    out = []
+    if text.startswith("\ufeff"):
+        out.append(checks.make("N001", display, 1, 1))
     crlf = text.count("\r\n")
-    return TextProblems(bom=text.startswith("\ufeff"), crlf=crlf, cr=text.count("\r") - crlf,
-                        not_nfc=not unicodedata.is_normalized("NFC", text))
+    if crlf:
+        out.append(checks.make("N002", display, *line_col(text, text.index("\r\n")), count=crlf))
+    lone = [i for i, ch in enumerate(text) if ch == "\r" and text[i + 1:i + 2] != "\n"]
+    if lone:
+        out.append(checks.make("N003", display, *line_col(text, lone[0]), count=len(lone)))
+    if not unicodedata.is_normalized("NFC", text):
+        nfc = unicodedata.normalize("NFC", text)
+        # The two agree up to the first character normalization changes: that is where to look.
+        first = next((i for i, (a, b) in enumerate(zip(text, nfc)) if a != b), min(len(text), len(nfc)))
+        out.append(checks.make("N004", display, *line_col(text, first)))
+    return out
 
 
 def normalize_text(text: str) -> str:
@@ -135,9 +125,18 @@ def pre_annotate(text: str, zones: list[dict], nlp: Any) -> list[dict]:
     return list(entities.values())
 
 
+def _refuse(diagnostics: list[Diagnostic], fmt: str, hint: str = "") -> int:
+    """Why ``new`` wrote nothing; in text, ``hint`` follows the diagnostics on stderr."""
+    refuse(diagnostics, 1, fmt, extra={"wrote": [], "normalized": []})
+    if hint and fmt != "json":
+        _err(hint)
+    return EXIT_INVALID
+
+
 def run_new(args: argparse.Namespace) -> int:
     root: Path = args.root
     doc_id: str = args.doc_id
+    fmt: str = getattr(args, "format", "text")
     if not is_doc_id(doc_id):
         _err(f"milcontacts new: {doc_id!r} is not a valid document id: use lower-case letters, digits and '-', "
              "3 to 81 characters, e.g. 2017-02-16-publisher-short-slug (no '/' or '..')")
@@ -148,32 +147,26 @@ def run_new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     data, problem = yio.read_bytes(src, str(src), DEFAULT.max_text_bytes)
     if problem is not None:
-        _err(line(problem))
-        return EXIT_INVALID
+        return _refuse([problem], fmt)
     assert data is not None
     text, problem = yio.decode_utf8(data, str(src), "the text")
     if problem is not None:
-        _err(line(problem) + "\n"
-             f"  Convert it to UTF-8 first, e.g.: iconv -f WINDOWS-1252 -t UTF-8 {src} > {src}.utf8")
-        return EXIT_INVALID
+        return _refuse([problem], fmt, f"  Convert it to UTF-8 first, e.g.: iconv -f WINDOWS-1252 -t UTF-8 {src} > {src}.utf8")
     assert text is not None
-    problems = inspect_text(text)
-    if problems.any and not args.normalize:
-        for p in problems.describe():
-            _err(f"{src}: {p}")
-        _err("The corpus stores texts as UTF-8, NFC, LF without BOM. Nothing was written. "
-             "Re-run with --normalize to convert (only those changes are made).")
-        return EXIT_INVALID
-    if problems.any:
+    problems = text_diagnostics(text, str(src))
+    if problems and not args.normalize:
+        return _refuse(problems, fmt, "The corpus stores texts as UTF-8, NFC, LF without BOM. Nothing was written. "
+                                      "Re-run with --normalize to convert (only those changes are made).")
+    if problems:
         text = normalize_text(text)
-        for p in problems.describe():
-            print(f"normalized: the text {p}; converted")
+        if fmt != "json":
+            for p in problems:
+                print(f"normalized: {p.message}; converted")
     corpus_path = root / "corpus" / f"{doc_id}.txt"
     ann_path = root / "annotations" / f"{doc_id}.yaml"
     for path in (corpus_path, ann_path):
         if path.exists():
-            _err(f"milcontacts new: {path} already exists; nothing was written")
-            return EXIT_INVALID
+            return _refuse([checks.make("N005", str(path), 1, 1)], fmt)
     ann = skeleton(doc_id, text, src.name)
     header = ""
     if args.pre_annotate:
@@ -191,6 +184,10 @@ def run_new(args: argparse.Namespace) -> int:
     except BaseException:
         corpus_path.unlink(missing_ok=True)  # never leave a text without its annotation
         raise
+    if fmt == "json":
+        write([], 1, fmt, sys.stdout, extra={"wrote": [str(corpus_path), str(ann_path)],
+                                             "normalized": [p.to_json() for p in problems]})
+        return EXIT_OK
     print(f"wrote {corpus_path} ({len(text)} characters) and {ann_path}")
     print(f"next: add {doc_id} to a split of splits.yaml, fill in document metadata and zones, annotate "
           f"(docs/guidelines.md, docs/format.md), then: milcontacts validate {root}")

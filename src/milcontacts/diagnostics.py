@@ -10,8 +10,9 @@ through :func:`line`), and exits with one of the codes below.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable, Mapping, TextIO
 
 #: Exit codes of every verb: success; invalid input (diagnostics printed); usage error.
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -65,13 +66,19 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 
 def write(diagnostics: Iterable[Diagnostic], files: int, fmt: str, out: TextIO,
-          allowlisted: int = 0, tool: str = "milcontacts validate", summary: bool = True) -> None:
+          allowlisted: int = 0, tool: str = "milcontacts validate", summary: bool = True,
+          extra: Mapping[str, Any] | None = None) -> None:
     """Write ``diagnostics`` in one of :data:`FORMATS`, with a summary line
     (``files`` checked, errors, warnings, ``allowlisted`` warnings dropped) unless
-    ``summary`` is False."""
+    ``summary`` is False.
+
+    In ``json`` the object is ``{"diagnostics": [...], "files": N}`` plus the
+    keys of ``extra`` (what a verb made, e.g. ``"wrote"``), so every verb's
+    JSON is ``validate``'s shape with its own additions; ``extra`` is not
+    printed in the other formats (the verb prints its own success lines)."""
     diags = list(diagnostics)
     if fmt == "json":
-        json.dump({"diagnostics": [d.to_json() for d in diags], "files": files},
+        json.dump({"diagnostics": [d.to_json() for d in diags], "files": files, **(extra or {})},
                   out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
@@ -92,3 +99,12 @@ def write(diagnostics: Iterable[Diagnostic], files: int, fmt: str, out: TextIO,
         out.write(f"::notice title={tool}::{summary}\n")
     else:
         out.write(summary + "\n")
+
+
+def refuse(diagnostics: Iterable[Diagnostic], files: int, fmt: str,
+           extra: Mapping[str, Any] | None = None) -> int:
+    """Report why a verb made nothing and return :data:`EXIT_INVALID`: in ``text`` the
+    lines on stderr (beside the verb's own messages), in ``json`` one object (with
+    ``extra``) and in ``github`` the annotations on stdout, where a machine reads them."""
+    write(diagnostics, files, fmt, sys.stderr if fmt == "text" else sys.stdout, summary=False, extra=extra)
+    return EXIT_INVALID

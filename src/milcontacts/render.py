@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import io as yio
 from .model import Document, InvalidCorpus, load_document
-from .diagnostics import EXIT_INVALID, EXIT_OK
+from .diagnostics import EXIT_INVALID, EXIT_OK, refuse, write
 
 TYPE_COLOURS = {
     "PER": "#f4a3a3", "ORG": "#a3c8f4", "GPE": "#a8e6a3", "LOC": "#d5f4a3",
@@ -167,16 +167,22 @@ def render_html(doc: Document) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    fmt: str = getattr(args, "format", "text")
     try:
         doc = load_document(args.root, args.doc_id)
     except InvalidCorpus as exc:
-        print(f"milcontacts render: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except FileNotFoundError as exc:
+        if fmt == "text":  # the validator's lines under one heading, as always
+            print(f"milcontacts render: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        return refuse(exc.diagnostics, 1, fmt, extra={"wrote": []})
+    except FileNotFoundError as exc:  # the machine, not the input: no diagnostic to give
         print(f"milcontacts render: {exc.filename}: no such file", file=sys.stderr)
         return EXIT_INVALID
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     yio.write_atomic(out, render_html(doc))
-    print(f"wrote {out}")
+    if fmt == "json":
+        write([], 1, fmt, sys.stdout, extra={"wrote": [str(out)]})
+    else:
+        print(f"wrote {out}")
     return EXIT_OK

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 
 class InvalidCorpus(Exception):
-    """A document or the splits file cannot be used; the message says why."""
+    """A document or the splits file cannot be used; the message says why.
+
+    ``diagnostics`` are the problems behind it (``milcontacts.diagnostics.Diagnostic``,
+    not imported: the model reads nothing and depends on nothing), when the
+    validator or the reader found them, so a verb can print them in any ``--format``.
+    """
+
+    def __init__(self, message: str, diagnostics: Iterable[Any] = ()):
+        super().__init__(message)
+        self.diagnostics: list[Any] = list(diagnostics)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
+from .. import checks
 from ..diagnostics import line
 from .document import Document, InvalidCorpus, from_data
 from .layout import annotation_path, document_ids, is_doc_id
@@ -30,7 +31,8 @@ def load_document(root: Path, doc_id: str, check: bool = True, kb: Any = None) -
     from .kb import load_kb
 
     if not is_doc_id(doc_id):
-        raise InvalidCorpus(f"{doc_id!r} is not a valid document id")
+        raise InvalidCorpus(f"{doc_id!r} is not a valid document id",
+                            [checks.make("R006", f"annotations/{doc_id}.yaml", 1, 1, id=doc_id)])
     root = Path(root)
     path = annotation_path(root, doc_id)
     if check and kb is None:
@@ -40,10 +42,11 @@ def load_document(root: Path, doc_id: str, check: bool = True, kb: Any = None) -
     if errors:
         if check:
             shown = "\n".join("  " + line(d) for d in errors[:10])
-            raise InvalidCorpus(f"{path} has {len(errors)} validation error(s):\n{shown}")
-        raise InvalidCorpus(line(errors[0]))
+            raise InvalidCorpus(f"{path} has {len(errors)} validation error(s):\n{shown}", errors)
+        raise InvalidCorpus(line(errors[0]), errors[:1])
     if not isinstance(result.data, dict) or result.text is None:
-        raise InvalidCorpus(f"{path}: not a readable annotation file with its raw text")
+        raise InvalidCorpus(f"{path}: not a readable annotation file with its raw text",
+                            [checks.make("S001", str(path), 1, 1, detail="not a readable annotation file with its raw text")])
     return from_data(result.data, result.text, path)
 
 
@@ -66,7 +69,7 @@ def load_splits(root: Path) -> dict[str, list[str]]:
     result = read_splits(Path(root))
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.splits is None:
-        raise InvalidCorpus("\n".join(line(d) for d in errors[:10]) or "splits.yaml cannot be used")
+        raise InvalidCorpus("\n".join(line(d) for d in errors[:10]) or "splits.yaml cannot be used", errors)
     return result.splits
 
 
@@ -101,7 +104,7 @@ class ValidatedData:
         display = f"annotations/{doc_id}.yaml"
         raw, problem = yio.read_bytes(path, display, DEFAULT.max_yaml_bytes)
         if problem is not None:
-            raise InvalidCorpus(line(problem))
+            raise InvalidCorpus(line(problem), [problem])
         assert raw is not None
         if self.cache is not None:
             data = self.cache.get(cache_key(raw, self.parse_fp))
@@ -109,7 +112,8 @@ class ValidatedData:
                 return data
         loaded = yio.load_yaml_bytes(raw, display)
         if not loaded.ok or not isinstance(loaded.data, dict):
-            raise InvalidCorpus(line(loaded.diagnostics[0]) if loaded.diagnostics else f"{display}: not a mapping")
+            raise InvalidCorpus(line(loaded.diagnostics[0]) if loaded.diagnostics else f"{display}: not a mapping",
+                                loaded.diagnostics[:1])
         return loaded.data
 
     def text(self, doc_id: str) -> str:
@@ -125,4 +129,4 @@ class ValidatedData:
             if text is not None:
                 return text
         assert problem is not None
-        raise InvalidCorpus(line(problem))
+        raise InvalidCorpus(line(problem), [problem])

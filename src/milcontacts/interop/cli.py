@@ -2,29 +2,32 @@
 
 Export reads only documents the validator accepts (through
 :mod:`milcontacts.model`); import refuses the whole run, writing nothing, on
-the first file with a problem it cannot hold, and reports every problem as
-``FILE:LINE: message`` (exit 1).
+the first file with a problem it cannot hold, and reports every problem as a
+diagnostic (codes I001-I005 of docs/validation.md, level 9; exit 1) through
+:func:`milcontacts.diagnostics.write`, in ``--format text``, ``json`` or ``github``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from ..diagnostics import at
+from ..diagnostics import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Diagnostic, line, refuse, write
 
 from .common import ImportFailed, Imported, Problem, assemble, prepare_merged, read_target
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXPORT_FORMATS = ("brat", "inception", "spacy", "conll", "bigbio")
 IMPORT_FORMATS = ("brat", "inception")
 
 
 def add_arguments(sub: argparse._SubParsersAction) -> None:
     """The two verbs' arguments (called from :mod:`milcontacts.cli`)."""
-    p = sub.add_parser("export", help="write the corpus for brat, INCEpTION, spaCy, CoNLL-2003 or BigBio")
+    from ..cli import _fmt
+
+    p = sub.add_parser("export", help="write the corpus for brat, INCEpTION, spaCy, CoNLL-2003 or BigBio",
+                       epilog='--format json prints {"diagnostics": [...], "files": N, "format": TO, "out": OUT, '
+                              '"counts": {...}} (diagnostics as validate prints them; no counts when refused)')
     p.add_argument("--to", required=True, choices=EXPORT_FORMATS, dest="to_format")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument("root", nargs="?", default=Path("."), type=Path, metavar="ROOT",
@@ -34,16 +37,20 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
                    help="only this document (repeatable); with --draft it need not validate yet")
     p.add_argument("--draft", action="store_true",
                    help="export documents even if the validator reports errors (a draft to annotate)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    _fmt(p)
     p.set_defaults(func=run_export)
 
-    p = sub.add_parser("import", help="merge brat or INCEpTION annotations into the YAML files")
+    p = sub.add_parser("import", help="merge brat or INCEpTION annotations into the YAML files",
+                       epilog='--format json prints {"diagnostics": [...], "files": N, "imported": [{"document", '
+                              '"from", "file", "entities", "timexes", "events", "attributions"}, ...], "written": '
+                              'BOOL} (diagnostics as validate prints them, codes I001-I005 and the YAML reader\'s; '
+                              'imported is empty when refused)')
     p.add_argument("--from", required=True, choices=IMPORT_FORMATS, dest="from_format")
     p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR",
                    help="files or folders to import; a last argument that is a corpus root is taken as ROOT")
     p.add_argument("--root", type=Path, default=None, help="corpus root (default: current directory)")
     p.add_argument("--check", action="store_true", help="report what would be imported, write nothing")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    _fmt(p)
     p.set_defaults(func=run_import)
 
 
@@ -54,6 +61,7 @@ def _is_root(p: Path) -> bool:
 def _documents(args: argparse.Namespace) -> list[tuple[dict, str, str]]:
     """(data, text, split) for the selected documents."""
     from .. import io as yio
+    from ..limits import DEFAULT
     from ..model import InvalidCorpus, document_ids, iter_documents, split_of
 
     root: Path = args.root
@@ -73,31 +81,43 @@ def _documents(args: argparse.Namespace) -> list[tuple[dict, str, str]]:
         for doc_id in ids:
             loaded = yio.load_yaml(root / "annotations" / f"{doc_id}.yaml", f"annotations/{doc_id}.yaml")
             if not loaded.ok:
-                d = loaded.diagnostics[0]
-                raise InvalidCorpus(at(d.file, d.line, d.message))
-            text = (root / "corpus" / f"{doc_id}.txt").read_bytes().decode("utf-8")
+                _refuse_draft(loaded.diagnostics[0])
+            text_display = f"corpus/{doc_id}.txt"
+            raw, problem = yio.read_bytes(root / text_display, text_display, DEFAULT.max_text_bytes)
+            if raw is not None:
+                text, problem = yio.decode_utf8(raw, text_display, "the text")
+            if problem is not None:
+                _refuse_draft(problem)
             _check_draft(loaded, text, f"annotations/{doc_id}.yaml")
             out.append((loaded.data, text, splits.get(doc_id, "draft")))
         return out
     return [(d.raw, d.text, splits.get(d.id, "draft")) for d in iter_documents(root, ids)]
 
 
+def _refuse_draft(d: Diagnostic) -> None:
+    from ..model import InvalidCorpus
+
+    raise InvalidCorpus(line(d), [d])
+
+
 def _check_draft(loaded, text: str, display: str) -> None:
-    """A draft need not validate, but it must fit the schema and its spans the text (or export would mislead)."""
+    """A draft need not validate, but it must fit the schema (S001) and its spans the text (T009),
+    or export would mislead."""
+    from .. import checks
     from .. import io as yio
     from .. import schema
-    from ..model import InvalidCorpus
     from ..spans import iter_spans
 
     errs = schema.errors(loaded.data)
     if errs:
-        line, _ = yio.locate(loaded.root, errs[0].path)
-        raise InvalidCorpus(at(display, line, f"{errs[0].message} (fix it, then export the draft)"))
+        lno, col = yio.locate(loaded.root, errs[0].path)
+        _refuse_draft(checks.make("S001", display, lno, col, detail=f"{errs[0].message} (fix it, then export the draft)"))
     for path, span in iter_spans(loaded.data):
-        if text[span["start"]:span["end"]] != span["text"]:
-            line, _ = yio.locate(loaded.root, path)
-            raise InvalidCorpus(at(display, line, f"span {span['text']!r} is not at [{span['start']}, {span['end']}): "
-                                f"run `milcontacts fix-offsets {display}` first"))
+        start, end = span["start"], span["end"]
+        if text[start:end] != span["text"]:
+            lno, col = yio.locate(loaded.root, path)
+            _refuse_draft(checks.make("T009", display, lno, col, text=span["text"], start=start, end=end,
+                                      actual=text[start:end], hint=f"; run `milcontacts fix-offsets {display}` first"))
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -106,8 +126,12 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         docs = _documents(args)
     except (InvalidCorpus, OSError) as exc:
-        print(f"milcontacts export: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        found = getattr(exc, "diagnostics", [])
+        if args.format == "text" or not found:  # the text as always; a bad --split has no file to point at
+            print(f"milcontacts export: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        return refuse(found, len({d.file for d in found}), args.format,
+                      extra={"format": args.to_format, "out": str(args.out)})
     out: Path = args.out
     fmt = args.to_format
     if fmt == "brat":
@@ -131,7 +155,7 @@ def run_export(args: argparse.Namespace) -> int:
 
         counts = bigbio.export(docs, out, args.root)
     if args.format == "json":
-        print(json.dumps({"format": fmt, "out": str(out), "counts": counts}, ensure_ascii=False))
+        write([], len(docs), "json", sys.stdout, extra={"format": fmt, "out": str(out), "counts": counts})
     else:
         print(f"wrote {fmt} to {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return EXIT_OK
@@ -154,7 +178,7 @@ def _read(fmt: str, paths: list[Path], root: Path) -> list[tuple[Imported, dict,
     seen: set[str] = set()
     for item, doc_id in items:
         if doc_id in seen:
-            problems.append(Problem(str(item), 1, f"{doc_id} is imported twice in this run"))
+            problems.append(Problem.of("I003", str(item), 1, id=doc_id))
             continue
         seen.add(doc_id)
         try:
@@ -169,7 +193,7 @@ def _read(fmt: str, paths: list[Path], root: Path) -> list[tuple[Imported, dict,
         if not imp.problems:
             results.append((imp, layers, text, ann_path))
     if not items and not problems:
-        problems.append(Problem(" ".join(map(str, paths)), 1, f"no {fmt} file to import here"))
+        problems.append(Problem.of("I004", " ".join(map(str, paths)), 1, fmt=fmt))
     if problems:
         raise ImportFailed(problems)
     return results
@@ -202,14 +226,15 @@ def run_import(args: argparse.Namespace) -> int:
                 if out is not None:
                     yio.write_atomic(ann_path, out)
     except ImportFailed as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        print(f"milcontacts import: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        found = [p.diagnostic() for p in exc.problems]
+        refuse(found, len({d.file for d in found}), args.format, extra={"imported": [], "written": False})
+        if args.format != "json":
+            print(f"milcontacts import: {len(found)} problem(s); nothing was written", file=sys.stderr)
         return EXIT_INVALID
     report = [{"document": imp.doc_id, "from": imp.file, "file": str(ann_path),
                **{layer: len(items) for layer, items in layers.items()}} for imp, layers, _, ann_path in results]
     if args.format == "json":
-        print(json.dumps({"imported": report, "written": not args.check}, ensure_ascii=False))
+        write([], len(report), "json", sys.stdout, extra={"imported": report, "written": not args.check})
     else:
         verb = "would import" if args.check else "imported"
         for r in report:

@@ -21,21 +21,34 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .. import io as yio
 from .. import schema
-from ..diagnostics import at
+from .. import checks
+from ..diagnostics import Diagnostic, at
 
 LAYERS = ("entities", "timexes", "events", "attributions")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something an import cannot take, with where it is."""
+    """Something an import cannot take, with where it is and its catalogue code
+    (docs/validation.md, level 9; a code of the YAML reader when the annotation file is unreadable)."""
 
     file: str
     line: int
     message: str
+    code: str = "I001"
+
+    @classmethod
+    def of(cls, code: str, file: str, line: int, **params: Any) -> "Problem":
+        """The problem ``code`` with its catalogue message filled in."""
+        return cls(file, line, checks.CHECKS[code].template.format(**params), code)
 
     def __str__(self) -> str:
         return at(self.file, self.line, self.message)
+
+    def diagnostic(self) -> Diagnostic:
+        """The problem in the one error channel (column 1: the tools' files give lines only)."""
+        return Diagnostic(self.file, max(1, self.line), 1, checks.CHECKS[self.code].severity, self.code,
+                          checks.printable(self.message))
 
 
 class ImportFailed(Exception):
@@ -359,18 +372,19 @@ def prepare_merged(path: Path, layers: dict[str, list[dict]], display: str) -> t
     source = path.read_text(encoding="utf-8")
     loaded = yio.load_yaml_bytes(source.encode("utf-8"), display)
     if not loaded.ok or not isinstance(loaded.data, dict):
-        return None, [Problem(display, d.line, d.message) for d in loaded.diagnostics] or [Problem(display, 1, "not an annotation file")]
+        return None, ([Problem(display, d.line, d.message, d.code) for d in loaded.diagnostics]
+                      or [Problem(display, 1, "not an annotation file", "I005")])
     intended = dict(loaded.data)
     intended.update(layers)
     errs = schema.errors(intended)
     if errs:
         return None, [Problem(display, 1, f"the imported annotation would not fit the schema at "
-                                          f"{'/'.join(map(str, e.path))}: {e.message}") for e in errs[:10]]
+                                          f"{'/'.join(map(str, e.path))}: {e.message}", "I005") for e in errs[:10]]
     out = merged_yaml(source, layers)
     back = yio.load_yaml_bytes(out.encode("utf-8"), display)
     if not back.ok or back.data != intended:
         return None, [Problem(display, 1, "internal error: the rewrite would change more than the imported layers; "
-                                          "file left unchanged")]
+                                          "file left unchanged", "I005")]
     return (out if out != source else None), []
 
 
@@ -385,11 +399,11 @@ def read_target(root: Path, doc_id: str) -> tuple[dict, str, Path]:
     ann = Path(root) / "annotations" / f"{doc_id}.yaml"
     txt = Path(root) / "corpus" / f"{doc_id}.txt"
     if not DOC_ID.match(doc_id) or not ann.is_file() or not txt.is_file():
-        raise ImportFailed([Problem(str(ann), 1, f"no document {doc_id!r} in the corpus at {root}: "
-                                                 f"add its text first with `milcontacts new TEXT_FILE --id {doc_id}`")])
+        raise ImportFailed([Problem.of("I002", str(ann), 1, id=doc_id, root=root)])
     loaded = yio.load_yaml(ann, str(ann))
     if not loaded.ok or not isinstance(loaded.data, dict):
         d = loaded.diagnostics[0] if loaded.diagnostics else None
-        raise ImportFailed([Problem(str(ann), d.line if d else 1, d.message if d else "not an annotation file")])
+        raise ImportFailed([Problem(str(ann), d.line, d.message, d.code) if d
+                            else Problem(str(ann), 1, "not an annotation file", "I005")])
     text = txt.read_bytes().decode("utf-8")
     return loaded.data, text, ann

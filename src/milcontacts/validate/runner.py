@@ -66,6 +66,10 @@ register("milcontacts.io.load_yaml_bytes", "Y001", "Y002", "Y003", "Y004", "Y005
 register("milcontacts.io.read_bytes", "Y001", "Y005", "C006")
 register("milcontacts.corpus.kb.load_kb", "S002", "R007")
 register("milcontacts.corpus.kb.load_allowlist", "S001")
+# The verbs that check their own input outside the validator (docs/validation.md levels 8 and 9).
+register("milcontacts.contribute.text_diagnostics", "N001", "N002", "N003", "N004")
+register("milcontacts.contribute.run_new", "N005")
+register("milcontacts.interop.cli.run_import", "I001", "I002", "I003", "I004", "I005")
 
 
 def validate_file(job: Job) -> list[Diagnostic]:
