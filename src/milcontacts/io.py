@@ -223,6 +223,7 @@ _NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}\n")  # bytes.translate 
 # YAML line breaks: LF, CR, and (YAML 1.1, which libyaml follows) NEL, LS, PS.
 _BREAK = re.compile(rb"[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _LEADING = re.compile(rb"(?:[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9])[ \t]+")
+_LEADING_LF = re.compile(rb"\n[ \t]+")  # the same when LF is the only line break (7x faster)
 _FIRST_INDENT = re.compile(rb"[ \t]*")
 # Where a quoted scalar may begin: after a flow indicator, after ": ", or at the
 # start of a line after block indicators ("- ", "? ", ": ").
@@ -315,8 +316,9 @@ def depth_bound(raw: bytes) -> int:
     if (b'"' in raw or b"'" in raw) and not _scalars_unambiguous(lines, at_start):
         return len(raw) + 1
     first = _FIRST_INDENT.match(raw)
-    indent = max(len(first.group()) if first else 0,
-                 max(map(len, _LEADING.findall(raw)), default=1) - 1)
+    other_breaks = b"\r" in raw or b"\xc2\x85" in raw or b"\xe2\x80\xa8" in raw or b"\xe2\x80\xa9" in raw
+    leading = (_LEADING if other_breaks else _LEADING_LF).findall(raw)
+    indent = max(len(first.group()) if first else 0, max(map(len, leading), default=1) - 1)
     compact = max(_per_line(raw.split(b"\n"), b"- ", b"? "), default=0)
     return peak + 2 * (indent + 1) + compact
 
