@@ -44,7 +44,9 @@ def collect(root: Path) -> tuple[dict[str, dict[str, Counter]], dict[str, Counte
             total.setdefault(layer, Counter()).update(c)
     try:
         splits = split_of(root)
-    except InvalidCorpus:
+    except InvalidCorpus as exc:
+        # Counts do not depend on the splits: show them, and say why the split column is empty.
+        print(f"milcontacts stats: splits not shown: {exc}", file=sys.stderr)
         splits = {}
     return per_doc, total, splits
 
