@@ -143,7 +143,9 @@ def _load_average() -> list[float]:
 
 def _merged(previous: dict[str, Any], figs: list[Figure]) -> dict[str, Any]:
     """``previous`` with ``figs`` replacing the figures of the same key (new ones appended)."""
-    results = _merged(previous, figs)
+    results = dict(previous)
+    new = {f.key: f.to_json() for f in figs}
+    results["figures"] = [new.pop(d["key"], d) for d in previous["figures"]] + list(new.values())
     return results
 
 

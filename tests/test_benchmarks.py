@@ -143,3 +143,16 @@ def test_committed_chart_matches_committed_results():
     data = json.loads(results.read_text(encoding="utf-8"))
     assert charts.render_png(data) == charts.render_png(data)
     assert (REPO / "docs" / "performance.png").read_bytes() == charts.render_png(data)
+
+
+def test_partial_rerun_replaces_its_figures_and_keeps_the_others():
+    """`run_all.py --only-build` / `--only-perf2` merge their new figures into the committed results."""
+    import run_all
+    from common import Figure
+
+    previous = {"date": "then", "figures": [{"key": "a", "value": 1}, {"key": "b", "value": 2}]}
+    new = [Figure("b", "B", "s", 20.0, "base", 10.0), Figure("c", "C", "s", 3.0, "base", 1.0)]
+    merged = run_all._merged(previous, new)
+    assert [f["key"] for f in merged["figures"]] == ["a", "b", "c"]
+    assert merged["figures"][0] == {"key": "a", "value": 1} and merged["figures"][1]["value"] == 20.0
+    assert merged["date"] == "then" and previous["figures"][1] == {"key": "b", "value": 2}  # not modified
