@@ -124,3 +124,10 @@ def test_parser_cap_is_reported_as_too_deep(monkeypatch) -> None:
     raw = b"x:\n  " + b"[" * 100 + b"]" * 100 + b"\n"
     (diag,) = io.load_yaml_bytes(raw, "f.yaml").diagnostics
     assert (diag.code, diag.line, diag.column) == ("Y008", 3, 8)
+
+
+def test_a_quote_after_a_non_lf_line_break_is_never_misread():
+    """NEL is a YAML 1.1 line break: the quoted scalar after it spans lines and
+    holds the closing brackets, so the deep nesting after it is real."""
+    text = "a: " + "[" * 30 + "\u0085\"x\u0085 " + "]" * 30 + " y\"\n  , " + "[" * 70 + "]" * 100 + "\n"
+    assert io.depth_bound(text.encode("utf-8")) >= reached_depth(text)

@@ -220,10 +220,10 @@ def _check_aliases(root: Node, path: str, limits: Limits) -> None:
 _QUOTED = re.compile(rb'(?<![0-9A-Za-z\x80-\xff])(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*(?:\'\'[^\'\n]*)*\')')
 _MARK = b"\x01"  # stands for a removed quoted scalar
 _NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}\n")  # bytes.translate deletes these
-# YAML line breaks: LF, CR, and (YAML 1.1, which libyaml follows) NEL, LS, PS.
-_BREAK = re.compile(rb"[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]")
-_LEADING = re.compile(rb"(?:[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9])[ \t]+")
-_LEADING_LF = re.compile(rb"\n[ \t]+")  # the same when LF is the only line break (7x faster)
+_LEADING = re.compile(rb"\n[ \t]+")
+# YAML line breaks other than LF: CR, and (YAML 1.1, which libyaml follows) NEL, LS, PS.
+# The cheap bound reads lines split at LF only, so a file with any of these gets the exact count.
+_OTHER_BREAK = re.compile(rb"\r|\xc2\x85|\xe2\x80[\xa8\xa9]")
 _FIRST_INDENT = re.compile(rb"[ \t]*")
 # Where a quoted scalar may begin: after a flow indicator, after ": ", or at the
 # start of a line after block indicators ("- ", "? ", ": ").
@@ -235,15 +235,15 @@ _WORD_BYTE = re.compile(rb"[0-9A-Za-z\x80-\xff]")
 
 def _strip_comments(raw: bytes) -> bytes:
     """``raw`` without its comments: a ``#`` at the start of a line or after a
-    space or tab, to the next line break."""
+    space or tab, to the end of the line."""
     i = raw.find(b"#")
     if i == -1:
         return raw
     out, pos = [], 0
     while i != -1:
-        if i == 0 or raw[i - 1] in (0x20, 0x09, 0x0A, 0x0D):
-            end = _BREAK.search(raw, i)  # a comment ends at any line break, not only LF
-            j = end.start() if end else len(raw)
+        if i == 0 or raw[i - 1] in (0x20, 0x09, 0x0A):
+            j = raw.find(b"\n", i)
+            j = len(raw) if j == -1 else j
             out.append(raw[pos:i])
             pos = j
             i = raw.find(b"#", j)
@@ -302,23 +302,23 @@ def depth_bound(raw: bytes) -> int:
     Flow depth: running count of brackets once quoted scalars and comments are
     removed (a bracket inside a plain scalar only makes the bound larger).  The
     removal is trusted only when every quoted scalar is on one line and starts
-    where YAML starts one; otherwise (rare: multi-line quoted scalars, tags
-    before quotes, JSON-style keys) the bound is the file's length, which
-    sends the caller to the exact count.
+    where YAML starts one, and only when LF is the file's one line break;
+    otherwise (rare: multi-line quoted scalars, tags before quotes, JSON-style
+    keys, CR/NEL/LS/PS line breaks) the bound is the file's length, which sends
+    the caller to the exact count.
     Block depth: every nested block needs more indentation, except sequences
     written at the indentation of their key and compact ``- - x`` entries,
     counted per line.  Over-estimating only costs an exact (slower) check.
     """
-    if _MARK in raw:
+    if _MARK in raw or _OTHER_BREAK.search(raw):
         return len(raw) + 1
     lines = _strip_comments(_QUOTED.sub(_MARK, raw)).split(b"\n")
     peak, at_start = _flow_peak(lines)
     if (b'"' in raw or b"'" in raw) and not _scalars_unambiguous(lines, at_start):
         return len(raw) + 1
     first = _FIRST_INDENT.match(raw)
-    other_breaks = b"\r" in raw or b"\xc2\x85" in raw or b"\xe2\x80\xa8" in raw or b"\xe2\x80\xa9" in raw
-    leading = (_LEADING if other_breaks else _LEADING_LF).findall(raw)
-    indent = max(len(first.group()) if first else 0, max(map(len, leading), default=1) - 1)
+    indent = max(len(first.group()) if first else 0,
+                 max(map(len, _LEADING.findall(raw)), default=1) - 1)
     compact = max(_per_line(raw.split(b"\n"), b"- ", b"? "), default=0)
     return peak + 2 * (indent + 1) + compact
 
