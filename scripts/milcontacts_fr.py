@@ -302,6 +302,7 @@ class Document:
         self.split = split
         self.yaml_source = yaml_source
         self._sentences: Optional[list[Sentence]] = None
+        self._by_start: Optional[tuple[list[int], list[Sentence]]] = None
         # What computes the sentences: ``segment``, or the build's cache of its results (the
         # build sets it, so that a rebuild does not import spaCy; the rows do not depend on it).
         self.segmenter: Callable[["Document"], list[Sentence]] = segment
@@ -571,7 +572,14 @@ def _zone_at(doc: Document, offset: int) -> Optional[dict[str, Any]]:
 
 
 def _sentence_at(doc: Document, offset: int) -> Optional[Sentence]:
-    return next((s for s in doc.sentences() if s.start <= offset < s.end), None)
+    # Sentences never overlap (tokens are disjoint and so are zones): a binary search over
+    # their starts, built once per document, finds the one sentence holding ``offset``.
+    if doc._by_start is None:
+        ordered = sorted(doc.sentences(), key=lambda s: s.start)
+        doc._by_start = ([s.start for s in ordered], ordered)
+    starts, ordered = doc._by_start
+    i = bisect.bisect_right(starts, offset) - 1
+    return ordered[i] if i >= 0 and offset < ordered[i].end else None
 
 
 def _playing_mention(doc: Document, entity: dict[str, Any], anchor: int) -> Optional[dict[str, Any]]:

@@ -513,3 +513,25 @@ def test_readme_quick_start_is_generated_from_the_real_build(built_real: Path) -
         "README quick start out of date: python scripts/update_quickstart.py"
     for config in ALL_CONFIGS:
         assert f"\n{config}: {{" in readme, config
+
+
+def test_rows_are_encoded_exactly_as_datasets_encodes_an_example() -> None:
+    """The build encodes rows with datasets' ``encode_nested_example`` alone (skipping
+    ``cast_to_python_objects``, see ``encode_rows``): on every row of the real corpus, of
+    every document config, that must equal ``Features.encode_example``."""
+    from milcontacts.build import configs
+    from milcontacts.build.parquet import encode_rows
+    from milcontacts.build.script import load_script
+
+    module = load_script()
+    rows = configs.DocumentRows(REPO, module)
+    seen = 0
+    for doc in iter_documents(REPO):
+        sdoc = module.document_from_data(doc.raw, doc.text, f"annotations/{doc.id}.yaml", "train")
+        for config in configs.document_configs(module):
+            features = configs.features(module, config)
+            examples = rows.examples(config, sdoc)
+            encoded, _sizes = encode_rows(features, examples)
+            assert encoded == [features.encode_example(example) for example in examples], (doc.id, config)
+            seen += len(examples)
+    assert seen > 250  # 5 documents, 103 sentences, 133 events, 43 attributions, 5 bigbio rows

@@ -62,6 +62,9 @@ class Loaded:
     root: Node | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     raw: bytes = b""
+    #: the data is of the plain subset (built by the fast constructor): strings, decimal ints,
+    #: booleans, null, lists and string-keyed mappings, so JSON gives it back unchanged
+    plain: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,6 +89,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.mc_check_aliases = check_aliases
         self.mc_problems: list[Diagnostic] = []
         self.mc_root: Node | None = None
+        self.mc_plain = False
 
     def get_single_data(self) -> Any:
         node = self.get_single_node()
@@ -98,7 +102,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             # No anchor in the file, so the node graph is a tree: try the fast
             # path, which gives PyYAML's data or gives up (see _fast_construct).
             try:
-                return _fast_construct(node, self.bool_values)
+                data = _fast_construct(node, self.bool_values)
+                self.mc_plain = True
+                return data
             except Exception:  # anything unusual: PyYAML's constructor decides
                 pass
         return self.construct_document(node)
@@ -419,6 +425,7 @@ def load_yaml_bytes(raw: bytes, display: str, limits: Limits = DEFAULT) -> Loade
     try:
         result.data = loader.get_single_data()
         result.root = loader.mc_root
+        result.plain = loader.mc_plain
     except _Abort as abort:
         result.diagnostics.append(abort.diagnostic)
     except yaml.constructor.ConstructorError as exc:

@@ -189,13 +189,14 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
     items = [(split, doc_id) for split, ids in splits.items() for doc_id in sorted(ids)]
     results = producer.rows(items)
     total = len(items)
+    links: dict[str, list[str]] = {}
     with tqdm(total=total, unit="doc", desc="build", file=sys.stderr,
               disable=None if progress else True) as bar:
         for split, ids in splits.items():
             writers = {c: ShardWriter(out, c, split, features[c], max_shard_bytes,
                                       spill=scratch / f"{c}.rows" if scratch else None)
                        for c in names}
-            for _ in ids:
+            for doc_id in sorted(ids):
                 status, payload = next(results)
                 if status == "invalid":
                     raise BuildError(str(payload))
@@ -203,17 +204,17 @@ def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, 
                     file, line, column, code, message = payload
                     raise BuildError(f"{file}: cannot build the dataset",
                                      [diag(code, message, file, line, column)])
-                for config, (rows, sizes) in zip(names, payload):
+                per_config, links[doc_id] = payload
+                for config, (rows, sizes) in zip(names, per_config):
                     writers[config].add_encoded(rows, sizes)
                 del payload
                 bar.update(1)
             for config, writer in writers.items():
                 outputs[config].append(writer.close())
     # Corpus configs (kb): one split, rows from kb.yaml and every document's links.
-    doc_ids = sorted({doc_id for ids in splits.values() for doc_id in ids})
     for config in configs.corpus_configs(module):
         writer = ShardWriter(out, config, module.KB_SPLIT, configs.features(module, config), max_shard_bytes)
-        for example in corpus_rows(root, module, config, doc_ids, scratch):
+        for example in corpus_rows(root, module, config, links):
             writer.add(example)
         outputs[config] = [writer.close()]
     return {c: outputs[c] for c in configs.all_configs(module)}

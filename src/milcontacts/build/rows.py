@@ -44,7 +44,11 @@ class _RowMaker:
         self.tokens = TokenCache(token_dir, script) if token_dir is not None else None
 
     def rows(self, split: str, doc_id: str) -> tuple[str, Any]:
-        """("ok", [(pickled rows, sizes) per config]) or ("error", the CorpusError's fields)."""
+        """("ok", ([(pickled rows, sizes) per config], the kb ids the document links to)),
+        ("invalid", message) or ("error", the CorpusError's fields).
+
+        The kb links travel with the rows so that the corpus configs (``kb``) need no second
+        read of any annotation file."""
         module = self.module
         path = annotation_path(self.root, doc_id)
         try:
@@ -63,7 +67,7 @@ class _RowMaker:
                 out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))
         except module.CorpusError as exc:
             return "error", (exc.file, exc.line, exc.column, exc.code, exc.message)
-        return "ok", out
+        return "ok", (out, sorted(module.kb_links(data)))
 
 
 _WORKER: dict[str, _RowMaker] = {}
@@ -124,12 +128,11 @@ class Producer:
 
 
 
-def corpus_rows(root: Path, module: ModuleType, config: str, doc_ids: list[str],
-                cache_dir: Path | None) -> Iterator[dict[str, Any]]:
-    """The examples of a corpus config (``kb``): kb.yaml and the links of every document."""
+def corpus_rows(root: Path, module: ModuleType, config: str,
+                links: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
+    """The examples of a corpus config (``kb``): kb.yaml and ``links`` (document id -> the kb
+    ids it links to, gathered while the documents' rows were made)."""
     from ..corpus.kb import load_kb_data
 
-    corpus = ValidatedData(root, cache_dir)
     kb = load_kb_data(root) if (root / "annotations" / "kb.yaml").is_file() else {}
-    links = {doc_id: module.kb_links(corpus.data(doc_id)) for doc_id in doc_ids}
     return configs.corpus_examples(module, config, kb, links)

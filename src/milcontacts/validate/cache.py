@@ -37,9 +37,11 @@ class ParseCache:
 
     def __init__(self, directory: Path, kind: str = ""):
         self.directory = Path(directory) / kind if kind else Path(directory)
+        self._prefix = str(self.directory)
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _path(self, key: str) -> str:
+        # A string, not a Path: a warm run looks up one entry per file.
+        return f"{self._prefix}/{key[:2]}/{key}.json"
 
     def get(self, key: str) -> Any:
         try:
@@ -58,7 +60,7 @@ class ParseCache:
     def put_json(self, key: str, payload: bytes) -> None:
         """Store an entry already serialised as JSON."""
         blob = b"%s\n%s\n%s" % (key.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii"), payload)
-        path = self._path(key)
+        path = Path(self._path(key))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             yio.write_atomic(path, blob, durable=False)
@@ -66,12 +68,17 @@ class ParseCache:
             pass  # a cache that cannot be written only costs speed
 
 
-def json_exact(data: Any) -> bytes | None:
+def json_exact(data: Any, plain: bool = False) -> bytes | None:
     """``data`` as JSON if it comes back from JSON unchanged (no dates, int keys,
-    NaN ...), so that cached data is the data the parser gave; else None."""
+    NaN ...), so that cached data is the data the parser gave; else None.
+
+    ``plain``: the data is known to be of JSON's own types (see
+    :attr:`milcontacts.io.Loaded.plain`), so the round trip is not checked; a string
+    that UTF-8 cannot encode (a lone surrogate) still gives None.
+    """
     try:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return payload if json.loads(payload) == data else None
+        return payload if plain or json.loads(payload) == data else None
     except (TypeError, ValueError, RecursionError):
         return None
 

@@ -91,7 +91,8 @@ def _story(data: Any) -> str | None:
 
 
 @emits("T001", "T006", "R006", "S001")
-def check_file(job: Job, keep_data: bool = False, run_checks: bool = True) -> FileResult:
+def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
+               folders: dict[str, Path] | None = None) -> FileResult:
     """Levels 1-5 on one annotation file and its raw text.
 
     With a cache, the diagnostics of a file are looked up first, keyed by
@@ -102,12 +103,17 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True) -> Fi
 
     ``keep_data``: also return the parsed data and the raw text (never from
     the diagnostics cache).  ``run_checks`` False: only read (level 1 and the
-    text's decoding), for tools that load a corpus known to be valid.
+    text's decoding), for tools that load a corpus known to be valid.  ``folders``: resolved
+    folders shared by the files of one run (see :func:`~milcontacts.corpus.layout.relative_to_resolved`).
     """
     root = Path(job.root)
-    resolved_root = root.resolve()
+    if folders is None:
+        folders = {}
+    resolved_root = folders.get("\0root " + job.root)
+    if resolved_root is None:
+        resolved_root = folders["\0root " + job.root] = root.resolve()
     path = Path(job.path)
-    display = relative_to_resolved(path, resolved_root)
+    display = relative_to_resolved(path, resolved_root, folders)
     raw_bytes, problem = yio.read_bytes(path, display, job.limits.max_yaml_bytes)
     if problem is not None:
         return FileResult([problem])
@@ -120,7 +126,7 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True) -> Fi
     corpus_path = root / "corpus" / f"{stem}.txt"
     corpus_display = ""
     if is_doc_id(stem):
-        corpus_display = relative_to_resolved(corpus_path, resolved_root)
+        corpus_display = relative_to_resolved(corpus_path, resolved_root, folders)
         if corpus_path.is_file() or corpus_path.is_symlink():
             text_bytes, text_problem = yio.read_bytes(corpus_path, corpus_display, job.limits.max_text_bytes)
     text_sha = hashlib.sha256(text_bytes).hexdigest() if text_bytes is not None else None
@@ -169,7 +175,7 @@ def _check_file(job: Job, raw_bytes: bytes, display: str, cache: ParseCache | No
         data = loaded.data
         root_node.append(loaded.root)
         if cache and not loaded.diagnostics:
-            payload = json_exact(data)
+            payload = json_exact(data, loaded.plain)
             if payload is not None:
                 cache.put_json(key, payload)
 
@@ -204,7 +210,8 @@ def _check_file(job: Job, raw_bytes: bytes, display: str, cache: ParseCache | No
 def _validate_chunk(jobs: list[Job]) -> list[FileResult]:
     gc.disable()  # bulk parsing allocates many small objects: about 15% faster without the collector
     try:
-        return [check_file(j) for j in jobs]
+        folders: dict[str, Path] = {}
+        return [check_file(j, folders=folders) for j in jobs]
     finally:
         gc.enable()
 
@@ -292,8 +299,9 @@ def validate_corpus(root: Path, jobs: int = 1, cache_dir: Path | None = None,
     root = Path(root)
     # Links: every one under the corpus; with ``files``, reading a file refuses it (C006).
     out = check_links(root) if files is None else []
-    # A check of a few files (pre-commit) takes kb.yaml's check from the cache; a full run reads it.
-    kb, kb_problems, nfiles = _load_kb(root, limits, cache_dir) if files is not None else load_kb(root, limits)
+    # kb.yaml's check comes from the cache, keyed by its bytes and the checker (a full run of a
+    # warm corpus would otherwise spend a tenth of its time schema-checking an unchanged kb.yaml).
+    kb, kb_problems, nfiles = _load_kb(root, limits, cache_dir)
     out.extend(kb_problems)
     allow, allow_problems = load_allowlist(root)
     out.extend(allow_problems)
