@@ -379,7 +379,14 @@ How the build stays near the floor (issue 7; the output is byte-identical to the
    one-chunk table a single `from_pylist` gives (same buffers, same `nbytes`, same Parquet bytes).
    The peak is set by the largest shard's Arrow table, not by the Python objects of four shards.
 5. **Tokens cached.** spaCy's tokenizer and sentencizer run once per text (see the next section);
-   what remains is `features.encode_example` (per row, in the workers), the parse and the write.
+   what remains is the parse and checks, the loading script's row code, datasets' encoding and the write.
+6. **No second read for the kb config.** The kb ids each document links to travel with its rows;
+   the `kb` config used to parse every annotation file again, serially (20 of 71 profiled seconds
+   on 1,000 documents, and what kept `--jobs 2` from scaling).
+7. **Encoding.** Rows go through datasets' `encode_nested_example`, the step of
+   `Features.encode_example` that shapes the data; its other step, `cast_to_python_objects`, walks
+   every value to convert NumPy/pandas/PyTorch objects, which rows built from YAML never hold (a
+   quarter of the rows' time; `tests/test_build.py` checks both give the same rows on the real corpus).
 
 Loading is not a problem: a warm `load_dataset` memory-maps the Arrow files of the `datasets` cache
 (no decompression, no copy), which is why it can be faster than `read_table`, which decompresses the
@@ -388,11 +395,13 @@ zstd Parquet files; the cold call pays that conversion once."""
 
 def _rebuild_section(by_key: dict[str, Figure]) -> list[str]:
     out = ["## Rebuild, one-file check (issue 17)", ""]
-    warm, cold = by_key.get("rebuild_warm"), by_key.get("build_real_cold")
+    warm, cold, edit = by_key.get("rebuild_warm"), by_key.get("build_real_cold"), by_key.get("rebuild_one_edit")
     if warm and warm.value and cold and cold.value:
         out += [f"A rebuild of the real corpus with a warm cache took {fmt_value(warm.value, 's')} "
                 f"({fmt_ratio(warm)} of `validate --no-cache`), against {fmt_value(cold.value, 's')} for the first "
-                "build, which tokenizes every text.", ""]
+                "build, which tokenizes every text."
+                + (f" After a contributor's edit of one annotation file the build runs in full from the cached "
+                   f"tokens: {fmt_value(edit.value, 's')} ({fmt_ratio(edit)})." if edit and edit.value else ""), ""]
     out += REBUILD_FINDINGS.splitlines() + [""]
     return out
 
@@ -410,9 +419,18 @@ REBUILD_FINDINGS = """\
   and without the cache (tests/test_build_cache.py).
 - **One cache for validate and build.** `milcontacts build` uses `ROOT/.milcontacts-cache` (`--cache-dir`,
   `--no-cache`) like `validate`, so a validated corpus is built without checking a file twice.
-- **What a warm rebuild still pays**: the Python start, `import datasets` (the loading script needs
-  it for the features: about 1.2 s here, most of a warm rebuild), pyarrow, writing the Parquet files,
-  card and Croissant file.
+- **Unchanged inputs, stored output.** The build is deterministic, so its whole output is also
+  content-addressed (`milcontacts.build.reuse`, `CACHE/builds/`): the key is every file under
+  `annotations/` and `corpus/` and `splits.yaml`, the package's code, the loading script, the
+  schemas, Python's and the output-shaping libraries' versions, and the shard size. After
+  validation (the gate always runs), a stored key is restored by reading every file, checking its
+  sha256 and copying it into a folder swapped into place like a new build; a damaged entry is
+  discarded and the build runs in full. The two most recently used outputs are kept (none over 1 GiB).
+  This is what brings a warm rebuild under the target: without it, a rebuild still imports
+  `datasets` (and pandas) for the loading script's features, about 0.5 s of a 1 s rebuild.
+- **What a rebuild after an edit still pays**: the Python start, `import datasets`, the check and
+  rows of the changed file (the others' diagnostics come from the cache), pyarrow, writing the
+  Parquet files, card and Croissant file.
 - **`validate FILE...`** (what pre-commit passes) checks only those files: no walk of the corpus for
   links (reading a file refuses a link), and kb.yaml's check comes from the cache, keyed by its bytes.
   A changed kb.yaml, allowlist.yaml or splits.yaml checks the whole corpus.

@@ -1,8 +1,11 @@
-"""The build's persistent cache (tokens and sentences of each text) and its temporary folders.
+"""The build's persistent cache (whole outputs, tokens and sentences of each text) and its
+temporary folders.
 
 A rebuild with a warm cache must give the same bytes as a build without one,
 must not import spaCy, must recompute (never trust) an entry that is stale
 or corrupt, and a killed build's temporary folders are removed by the next.
+A rebuild whose inputs are all unchanged copies the stored output (checked
+file by file) without loading the loading script.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from milcontacts import build as mbuild
-from milcontacts.build import tokens
+from milcontacts.build import pipeline, reuse, tokens
 from milcontacts.build.pipeline import SCRATCH_PREFIX, remove_stale
 from milcontacts.build.script import load_script, script_path
 from milcontacts.corpus.reader import ValidatedData
@@ -47,8 +50,11 @@ def test_cached_builds_are_byte_identical_to_the_uncached_build(uncached: dict[s
     mbuild.build(MINI, tmp_path / "cold", progress=False, jobs=1, cache_dir=cache)
     assert entries(cache), "the first build fills the token cache"
     mbuild.build(MINI, tmp_path / "warm", progress=False, jobs=1, cache_dir=cache)
+    shutil.rmtree(cache / "builds")  # the tokens alone
+    mbuild.build(MINI, tmp_path / "tokens", progress=False, jobs=1, cache_dir=cache)
     assert files_of(tmp_path / "cold") == uncached
     assert files_of(tmp_path / "warm") == uncached
+    assert files_of(tmp_path / "tokens") == uncached
     shutil.rmtree(cache)  # safe to delete at any time
     mbuild.build(MINI, tmp_path / "deleted", progress=False, jobs=1, cache_dir=cache)
     assert files_of(tmp_path / "deleted") == uncached
@@ -113,6 +119,7 @@ def test_spacy_is_imported_only_for_texts_without_cached_tokens(tmp_path: Path) 
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy')[:1])")
 
     def spacy_modules(out: str) -> str:
+        shutil.rmtree(tmp_path / "cache" / "builds", ignore_errors=True)  # the token cache alone
         return subprocess.run([sys.executable, "-c", code, str(tmp_path / out)], capture_output=True, text=True,
                               timeout=300, check=True).stdout.strip()
 
@@ -154,3 +161,71 @@ def test_nothing_left_behind_by_a_killed_build(tmp_path: Path) -> None:
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     assert list(tmpdir.iterdir()) == []
     assert sorted(p.name for p in outdir.iterdir()) == ["ds"]
+
+
+def test_unchanged_inputs_reuse_the_stored_output_without_the_loading_script(
+        uncached: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    first = mbuild.build(MINI, tmp_path / "cold", progress=False, jobs=1, cache_dir=cache)
+
+    def no_script(*_args: object) -> None:
+        raise AssertionError("a rebuild of unchanged inputs loaded the loading script")
+
+    monkeypatch.setattr(pipeline, "load_script", no_script)
+    again = mbuild.build(MINI, tmp_path / "warm", progress=False, jobs=1, cache_dir=cache)
+    assert files_of(tmp_path / "warm") == uncached
+    assert (again.outputs, again.documents) == (first.outputs, first.documents)  # what the CLI prints
+
+
+def test_every_input_of_the_build_is_part_of_the_output_key(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(MINI, root)
+    script = script_path()
+    base = reuse.output_key(root, script, 1000)
+    assert base is not None
+    assert reuse.output_key(MINI, script, 1000) == base  # the root's place does not matter
+    assert reuse.output_key(root, script, 2000) != base  # the shard size
+    other_script = tmp_path / "script.py"
+    other_script.write_bytes(script.read_bytes() + b"\n")
+    assert reuse.output_key(root, other_script, 1000) != base
+    for relative in (f"annotations/{DOC}.yaml", f"corpus/{DOC}.txt", "splits.yaml", "annotations/kb.yaml"):
+        path = root / relative
+        saved = path.read_bytes()
+        path.write_bytes(saved + b"\n")
+        assert reuse.output_key(root, script, 1000) != base, relative
+        path.write_bytes(saved)
+    assert reuse.output_key(root, script, 1000) == base
+    (root / "corpus" / "new.txt").write_text("x", encoding="utf-8")  # a new file anywhere it could be read
+    assert reuse.output_key(root, script, 1000) != base
+
+
+@pytest.mark.parametrize("damage", ["edited file", "missing file", "bad manifest", "path outside"])
+def test_a_damaged_output_entry_is_discarded_and_the_build_runs_in_full(
+        uncached: dict[str, bytes], tmp_path: Path, damage: str) -> None:
+    cache = tmp_path / "cache"
+    mbuild.build(MINI, tmp_path / "cold", progress=False, jobs=1, cache_dir=cache)
+    [entry] = [p for p in (cache / "builds").iterdir() if not p.name.startswith(".")]
+    card = entry / "README.md"
+    if damage == "edited file":
+        card.write_text(card.read_text(encoding="utf-8") + "edited", encoding="utf-8")
+    elif damage == "missing file":
+        card.unlink()
+    elif damage == "bad manifest":
+        (entry / reuse.MANIFEST).write_text("{not json", encoding="utf-8")
+    else:
+        manifest = reuse.json.loads((entry / reuse.MANIFEST).read_text(encoding="utf-8"))
+        manifest["files"][0][0] = "../../outside.txt"
+        (entry / reuse.MANIFEST).write_text(reuse.json.dumps(manifest), encoding="utf-8")
+    mbuild.build(MINI, tmp_path / "warm", progress=False, jobs=1, cache_dir=cache)
+    assert files_of(tmp_path / "warm") == uncached
+    assert not (tmp_path / "outside.txt").exists()
+    # the entry was replaced by the full build's
+    restored = reuse.OutputCache(cache).restore(entry.name, tmp_path / "again")
+    assert restored is not None and files_of(tmp_path / "again") == uncached
+
+
+def test_only_the_most_recently_used_outputs_are_kept(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for size in (10**6, 10**7, 10**8):  # three keys
+        mbuild.build(MINI, tmp_path / f"out-{size}", max_shard_bytes=size, progress=False, jobs=1, cache_dir=cache)
+    assert len([p for p in (cache / "builds").iterdir() if not p.name.startswith(".")]) == reuse.KEEP

@@ -194,7 +194,8 @@ def test_build_reports_a_loading_script_error_as_a_diagnostic(tmp_path, capsys, 
 
     monkeypatch.setattr(pipeline, "load_script", failing_script)
     out = tmp_path / "out"
-    assert main(["build", str(MINI), "--out", str(out)]) == 1
+    # no cache: a stored output of the same inputs would be copied without running the script
+    assert main(["build", str(MINI), "--out", str(out), "--no-cache"]) == 1
     err = capsys.readouterr().err
     assert ":3:5: error B003: the script refuses this document" in err, err
     assert "Traceback" not in err and not out.exists()

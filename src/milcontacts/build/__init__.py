@@ -42,6 +42,12 @@ Guarantees:
   sentences of every text are cached, content-addressed (:mod:`.tokens`), and
   handed to the loading script through its ``Document.segmenter`` attribute;
   the output is byte-identical with or without the cache.
+* A rebuild of unchanged inputs writes nothing new: with ``cache_dir`` the
+  whole output is also stored, keyed by every input file under ROOT, the
+  package's code, the loading script, the schemas and the library versions
+  (:mod:`.reuse`); after validation, a build whose key is stored copies that
+  output (every file checked against its sha256) instead of making it, without
+  importing ``datasets``.  A damaged entry is discarded and the build runs in full.
 
 Build-time error codes (the validator's codes are in ``checks.py``):
 ``B001`` a name mention does not align with the ``ner`` tokens; ``B002`` the
@@ -52,7 +58,7 @@ Modules: :mod:`.pipeline` (the steps, :func:`build`, the verb), :mod:`.script`
 (the loading script), :mod:`.rows` (rows per document, the process pool),
 :mod:`.parquet` (shards), :mod:`.card` (README.md, LICENSE.md),
 :mod:`.croissant`, :mod:`.publish` (paths, copies, the atomic swap), :mod:`.tokens`
-(the token and sentence cache),
+(the token and sentence cache), :mod:`.reuse` (whole outputs of unchanged inputs),
 :mod:`.errors`.
 """
 

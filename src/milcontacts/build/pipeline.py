@@ -23,6 +23,7 @@ from .croissant import render_croissant
 from .errors import EXIT_OK, BuildError, diag
 from .parquet import DEFAULT_MAX_SHARD_BYTES, ShardWriter, SplitOutput
 from .publish import check_paths, copy_sources, swap_into_place
+from .reuse import OutputCache, output_key
 from .rows import SERIAL_BELOW, Producer, corpus_rows
 from .script import load_script, script_path
 
@@ -144,8 +145,14 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
     njobs = _jobs(jobs, _count_documents(root))
     scratch = _private_dir(None, SCRATCH_PREFIX)
     cache = Path(cache_dir) if cache_dir is not None else scratch / "cache"
+    reuse = OutputCache(Path(cache_dir)) if cache_dir is not None else None
     try:
         _validate(root, progress, cache, njobs)
+        key = output_key(root, script, max_shard_bytes) if reuse is not None else None
+        if reuse is not None and key is not None:
+            restored = _restore(reuse, key, out)
+            if restored is not None:
+                return BuildResult(out, *restored)
         splits = _load_splits(root)
         module = load_script(script)
         producer = Producer(root, script, module, cache, njobs, token_dir=cache if cache_dir is not None else None)
@@ -168,9 +175,29 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
                 raise
         finally:
             producer.close()
+        # Stored only if no input changed while the build read them.
+        if reuse is not None and key is not None and key == output_key(root, script, max_shard_bytes):
+            reuse.store(key, out, outputs, ndocs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(out, outputs, ndocs)
+
+
+def _restore(reuse: OutputCache, key: str, out: Path) -> tuple[dict[str, list[SplitOutput]], int] | None:
+    """The output stored under ``key``, swapped into ``out`` like a new build; None on a miss."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _private_dir(out.parent, f".{out.name}.tmp-")
+    try:
+        os.chmod(tmp, 0o777 & ~current_umask())
+        restored = reuse.restore(key, tmp)
+        if restored is not None:
+            swap_into_place(tmp, out)
+            return restored
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
+    return None
 
 
 def _write_parquet(root: Path, out: Path, module: ModuleType, splits: dict[str, list[str]],
