@@ -35,7 +35,19 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "tokens").rglob("*.json"))
+    """The token cache's pack files."""
+    return sorted((cache / "tokens").glob("*.pack"))
+
+
+def rewrite(pack: Path, payload: bytes, key: str | None = None, digest_key: str | None = None) -> None:
+    """Make ``pack`` hold one entry: ``payload`` under ``key`` (the pack's first key by default),
+    recorded with the digest of ``digest_key`` (``key`` by default: a well-formed entry)."""
+    from milcontacts.validate.cache import entry_digest
+
+    magic, size, rest = pack.read_bytes().split(b"\n", 2)
+    key = key or tokens.json.loads(rest[: int(size)])[0][0]
+    head = tokens.json.dumps([[key, 0, len(payload), entry_digest(digest_key or key, payload)]]).encode()
+    pack.write_bytes(magic + b"\n%d\n" % len(head) + head + payload)
 
 
 @pytest.fixture(scope="module")
@@ -76,28 +88,27 @@ def _sentences(cache_dir: Path) -> tuple[tokens.TokenCache, list[list[object]], 
 def test_a_corrupt_or_stale_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     cache, expected, _ = _sentences(tmp_path)
     assert (cache.misses, cache.hits) == (1, 0)
-    [entry] = entries(tmp_path)
-    good = entry.read_bytes()
-    key, _digest, _payload = good.split(b"\n", 2)
+    cache.flush()
+    [pack] = entries(tmp_path)
+    good = pack.read_bytes()
     if damage == "truncated":
-        entry.write_bytes(good[: len(good) // 2])
+        pack.write_bytes(good[: len(good) - 10])
     elif damage == "not json":
-        cache.store.put_json(key.decode(), b"{not json")
-        entry.write_bytes(entry.read_bytes()[:-3] + b"}}}")
+        rewrite(pack, b"{not json")
     elif damage == "tokens outside the zone":
-        cache.store.put(key.decode(), [[0, [[0, 10**9]]]])
-    elif damage == "misfiled":  # a valid entry of another key filed under this name
-        other = tokens.ParseCache(tmp_path / "other")
-        other.put("0" * 64, tokens.json.loads(good.split(b"\n", 2)[2]))
-        entry.write_bytes(next((tmp_path / "other").rglob("*.json")).read_bytes())
+        rewrite(pack, b"[[0, [[0, 1000000000]]]]")
+    elif damage == "misfiled":  # the right payload, recorded for another key
+        magic, size, rest = good.split(b"\n", 2)
+        rewrite(pack, rest[int(size):], digest_key="0" * 64)
     else:
-        cache.store.put(key.decode(), {"sentences": "none"})
+        rewrite(pack, b'{"sentences": "none"}')
     again, sentences, _ = _sentences(tmp_path)
     assert (again.misses, again.hits) == (1, 0), "a damaged entry is recomputed, never trusted"
     assert sentences == expected
-    assert entry.read_bytes() == good, "and rewritten"
+    again.flush()
+    assert len(entries(tmp_path)) == 2, "and written again"
     third, _, _ = _sentences(tmp_path)
-    assert (third.misses, third.hits) == (0, 1)
+    assert (third.misses, third.hits) == (0, 1), "the new copy wins"
 
 
 def test_key_is_text_tokenizer_and_segmentation_inputs(tmp_path: Path) -> None:

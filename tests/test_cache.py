@@ -19,7 +19,7 @@ import pytest
 from milcontacts import io as yio
 from milcontacts import validate as V
 from milcontacts.limits import Limits
-from milcontacts.validate import validate_corpus
+from milcontacts.validate import runner, validate_corpus
 
 ANN = "annotations/sample-doc.yaml"
 TXT = "corpus/sample-doc.txt"
@@ -184,32 +184,41 @@ def test_renamed_file_with_no_text_is_reported_under_its_new_name(valid_root, ca
     assert {d[0] for d in second} - {"splits.yaml"} == {"annotations/Other_Name.yaml"}
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "swap", "bad-shape", "empty"])
-def test_damaged_entries_are_ignored_and_rewritten(valid_root, cache, damage):
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "swap", "bad-shape", "empty", "flipped"])
+def test_damaged_entries_are_ignored_and_rewritten(valid_root, cache, damage, monkeypatch):
     edit(valid_root / ANN, "start: 140, end: 147", "start: 141, end: 147")  # a file with a diagnostic
     expected = check(valid_root, cache)
     assert codes(expected) == {"T009"}
-    entries = sorted(cache.rglob("*.json"))
-    assert len(entries) == 3  # the file's parse and diagnostics entries, kb.yaml's check
-    blobs = {p: p.read_bytes() for p in entries}
+    packs = sorted(cache.rglob("*.pack"))
+    # one pack each: the file's parsed data, its diagnostics, kb.yaml's check
+    assert sorted(p.parent.name for p in packs) == ["diagnostics", "diagnostics", "parse"]
+    blobs = {p: p.read_bytes() for p in packs}
     for p, blob in blobs.items():
         if damage == "garbage":
             p.write_text("{not json", encoding="utf-8")
         elif damage == "truncate":
             p.write_bytes(blob[: len(blob) // 2])
-        elif damage == "swap":  # each file holds the other's (well-formed) entry
-            other = next(q for q in blobs if q != p)
+        elif damage == "swap":  # each file holds another's (well-formed) pack
+            other = next(q for q in blobs if q.parent.name != p.parent.name)
             p.write_bytes(blobs[other])
-        elif damage == "bad-shape":  # a well-formed entry whose diagnostics are not a list of 7 fields
-            if "diagnostics" in p.parts:
-                head = blob.split(b"\n", 1)[0]
+        elif damage == "bad-shape":  # well-formed entries whose diagnostics are not lists of 7 fields
+            if p.parent.name == "diagnostics":
+                magic, size, rest = blob.split(b"\n", 2)
+                index = V.cache.json.loads(rest[: int(size)])
                 payload = b'[["x", 1]]'
-                p.write_bytes(head + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+                head = V.cache.json.dumps([[key, 0, len(payload), V.cache.entry_digest(key, payload)]
+                                           for key, *_ in index[:1]]).encode()
+                p.write_bytes(magic + b"\n%d\n" % len(head) + head + payload)
+        elif damage == "flipped":
+            p.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
         else:
             p.write_bytes(b"")
+    runner._PROCESS_CACHES.clear()  # as a new process: only the files
     assert full(validate_corpus(valid_root, cache_dir=cache).diagnostics) == expected
-    assert all(p.read_bytes() == blobs[p] for p in entries)  # rewritten
+    runner._PROCESS_CACHES.clear()
+    parses = Parses(monkeypatch)
     assert full(validate_corpus(valid_root, cache_dir=cache).diagnostics) == expected
+    assert parses.documents() == []  # the unusable entries were written again: the next run is warm
 
 
 def test_data_json_would_change_is_not_cached(valid_root, cache):
@@ -218,7 +227,7 @@ def test_data_json_would_change_is_not_cached(valid_root, cache):
     diags = check(valid_root, cache)
     assert codes(diags) == {"S001"}
     assert check(valid_root, cache) == diags
-    assert not list((cache).glob("??/*.json"))  # no parse entry for that file
+    assert (cache / "diagnostics").is_dir() and not (cache / "parse").exists()  # no parse entry for that file
 
 
 def test_allowlist_applies_to_cached_diagnostics(valid_root, cache):

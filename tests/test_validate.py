@@ -278,8 +278,13 @@ def test_parallel_and_cached_runs_agree(valid_root, tmp_path, monkeypatch):
 def test_corrupt_cache_entries_are_ignored(valid_root, tmp_path):
     cache = tmp_path / "cache"
     diags(valid_root, cache_dir=cache)
-    for entry in cache.rglob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
+    packs = list(cache.rglob("*.pack"))
+    assert packs
+    for pack in packs:
+        pack.write_text("{not json", encoding="utf-8")
+    from milcontacts.validate import runner
+
+    runner._PROCESS_CACHES.clear()  # as a new process: only the files
     assert diags(valid_root, cache_dir=cache) == []
 
 

@@ -69,6 +69,11 @@ class _RowMaker:
             return "error", (exc.file, exc.line, exc.column, exc.code, exc.message)
         return "ok", (out, sorted(module.kb_links(data)))
 
+    def flush(self) -> None:
+        """Write the token entries computed so far."""
+        if self.tokens is not None:
+            self.tokens.flush()
+
 
 _WORKER: dict[str, _RowMaker] = {}
 
@@ -86,6 +91,7 @@ def _worker_rows(items: list[tuple[str, str]]) -> list[tuple[str, Any]]:
         out.append(result)
         if result[0] != "ok":
             break  # the build stops at the first error
+    maker.flush()
     return out
 
 
@@ -123,6 +129,8 @@ class Producer:
         return self._map(_worker_rows, items)
 
     def close(self) -> None:
+        if self.maker is not None:
+            self.maker.flush()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 

@@ -16,8 +16,8 @@ An entry is keyed by (see :func:`segmentation_key`):
 * the two things ``segment`` reads from the annotation: the zones' bounds and
   the name mentions' bounds (a token is split at a name boundary).
 
-Entries are :class:`~milcontacts.validate.cache.ParseCache` files (key and
-payload sha256 recorded, atomic writes); an entry that cannot be read, is
+Entries are :class:`~milcontacts.validate.cache.ParseCache` entries (key and
+payload sha256 recorded, written in packs by :meth:`TokenCache.flush`); an entry that cannot be read, is
 corrupt, misfiled or does not describe tokens inside the document's zones is
 ignored, recomputed and rewritten.  The folder is safe to delete.
 """
@@ -107,6 +107,10 @@ class TokenCache:
         self.fingerprint = tokenizer_fingerprint(script)
         self.hits = 0
         self.misses = 0
+
+    def flush(self) -> None:
+        """Write the entries computed since the last flush (see :class:`ParseCache`)."""
+        self.store.flush()
 
     def segmenter(self, module: ModuleType, text_sha256: str) -> Callable[[Any], list[Any]]:
         """``segment`` for the document whose text has this sha256, through the cache."""

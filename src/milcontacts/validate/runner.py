@@ -26,7 +26,7 @@ from ..diagnostics import Diagnostic
 from ..limits import DEFAULT, Limits
 from ..spans import items
 from .cache import (ParseCache, cache_key, diagnostics_from, diagnostics_key, diagnostics_to, fingerprints,
-                    json_exact, kb_fingerprint)
+                    json_exact, kb_fingerprint, shared)
 from .document import check_document
 from .corpus_checks import check_links, check_splits, check_unused_kb
 from .registry import emits, register
@@ -92,7 +92,8 @@ def _story(data: Any) -> str | None:
 
 @emits("T001", "T006", "R006", "S001")
 def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
-               folders: dict[str, Path] | None = None) -> FileResult:
+               folders: dict[str, Path] | None = None,
+               caches: dict[tuple[str, str], ParseCache] | None = None) -> FileResult:
     """Levels 1-5 on one annotation file and its raw text.
 
     With a cache, the diagnostics of a file are looked up first, keyed by
@@ -105,6 +106,8 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
     the diagnostics cache).  ``run_checks`` False: only read (level 1 and the
     text's decoding), for tools that load a corpus known to be valid.  ``folders``: resolved
     folders shared by the files of one run (see :func:`~milcontacts.corpus.layout.relative_to_resolved`).
+    ``caches``: the open caches of this process (see :func:`~milcontacts.validate.cache.shared`);
+    without it, new entries are written before returning.
     """
     root = Path(job.root)
     if folders is None:
@@ -132,8 +135,11 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
     text_sha = hashlib.sha256(text_bytes).hexdigest() if text_bytes is not None else None
 
     parse_fp, check_fp = fingerprints(job.limits) if job.cache_dir else (None, None)
-    parse_cache = ParseCache(Path(job.cache_dir)) if job.cache_dir and parse_fp else None
-    diag_cache = (ParseCache(Path(job.cache_dir), "diagnostics")
+    own = caches is None
+    if caches is None:
+        caches = {}
+    parse_cache = shared(job.cache_dir, "parse", caches) if job.cache_dir and parse_fp else None
+    diag_cache = (shared(job.cache_dir, "diagnostics", caches)
                   if (job.cache_dir and check_fp and job.fingerprint and text_problem is None
                       and not keep_data and run_checks) else None)
     diag_key = ""
@@ -152,6 +158,8 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
                          text_bytes, text_problem, text_sha, run_checks)
     if diag_cache is not None:
         diag_cache.put(diag_key, diagnostics_to(result.diagnostics, result.story, result.kb_links))
+    if own:
+        flush(caches)
     if not keep_data:
         result.data = result.text = None
     return result
@@ -211,9 +219,23 @@ def _validate_chunk(jobs: list[Job]) -> list[FileResult]:
     gc.disable()  # bulk parsing allocates many small objects: about 15% faster without the collector
     try:
         folders: dict[str, Path] = {}
-        return [check_file(j, folders=folders) for j in jobs]
+        return [check_file(j, folders=folders, caches=_PROCESS_CACHES) for j in jobs]
     finally:
+        flush(_PROCESS_CACHES)  # one pack per kind and chunk
         gc.enable()
+
+
+#: The caches this process has open (one per folder and kind), kept across chunks: a worker
+#: reads the packs' index once, not once per chunk.  Entries are immutable and every read is
+#: checked, so a long-lived process can only miss entries written by others since (it looks
+#: again on a miss when the folder changed).
+_PROCESS_CACHES: dict[tuple[str, str], ParseCache] = {}
+
+
+def flush(caches: dict[tuple[str, str], ParseCache]) -> None:
+    """Write the pending entries of every cache in ``caches``."""
+    for cache in caches.values():
+        cache.flush()
 
 
 @dataclass
@@ -270,7 +292,7 @@ def _load_kb(root: Path, limits: Limits, cache_dir: Path | None) -> tuple[KB | N
         return load_kb(root, limits)
     if len(raw) > limits.max_yaml_bytes:
         return load_kb(root, limits)
-    cache = ParseCache(Path(cache_dir), "diagnostics")  # type: ignore[arg-type]
+    cache = shared(cache_dir, "diagnostics", _PROCESS_CACHES)  # type: ignore[arg-type]
     key = diagnostics_key(check_fp, "annotations/kb.yaml", raw, "kb")
     entry = cache.get(key)
     cached = diagnostics_from(entry)
@@ -283,6 +305,7 @@ def _load_kb(root: Path, limits: Limits, cache_dir: Path | None) -> tuple[KB | N
         payload = diagnostics_to(problems, None)
         payload["kb"] = [kb.entities, kb.events] if kb is not None else None
         cache.put(key, payload)
+        cache.flush()
     return kb, problems, nfiles
 
 
