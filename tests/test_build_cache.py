@@ -231,7 +231,7 @@ def test_a_damaged_output_entry_is_discarded_and_the_build_runs_in_full(
     assert files_of(tmp_path / "warm") == uncached
     assert not (tmp_path / "outside.txt").exists()
     # the entry was replaced by the full build's
-    restored = reuse.OutputCache(cache).restore(entry.name, tmp_path / "again")
+    restored = reuse.OutputCache(cache).restore(entry.name, tmp_path / "again", MINI)
     assert restored is not None and files_of(tmp_path / "again") == uncached
 
 
@@ -240,3 +240,16 @@ def test_only_the_most_recently_used_outputs_are_kept(tmp_path: Path) -> None:
     for size in (10**6, 10**7, 10**8):  # three keys
         mbuild.build(MINI, tmp_path / f"out-{size}", max_shard_bytes=size, progress=False, jobs=1, cache_dir=cache)
     assert len([p for p in (cache / "builds").iterdir() if not p.name.startswith(".")]) == reuse.KEEP
+
+
+def test_copies_of_corpus_files_are_read_from_the_corpus_and_checked(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(MINI, root)
+    cache = tmp_path / "cache"
+    mbuild.build(root, tmp_path / "out", progress=False, jobs=1, cache_dir=cache)
+    [entry] = [p for p in (cache / "builds").iterdir() if not p.name.startswith(".")]
+    assert not (entry / "data" / "corpus").exists()  # recorded, not copied
+    # The corpus changes under a stored key (between the key and the copy): the entry is not used.
+    text = root / "corpus" / f"{DOC}.txt"
+    text.write_bytes(text.read_bytes() + b" ")
+    assert reuse.OutputCache(cache).restore(entry.name, tmp_path / "into", root) is None

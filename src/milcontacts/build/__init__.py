@@ -33,7 +33,7 @@ Guarantees:
 * One parse per file, all cores: validation keeps the parsed data in a private
   temporary folder (the system's temporary directory, never under ROOT), from
   which the rows are made by a pool of processes (``jobs``) and consumed in
-  input order; rows waiting for their shard wait there too, pickled.  The
+  input order; rows waiting for their shard wait there too, as Arrow data.  The
   folder is deleted at the end; the output does not depend on ``jobs``.
   Temporary folders are named ``<prefix><pid>-<random>``: those of a killed
   build are removed by the next one.

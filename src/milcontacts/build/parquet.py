@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,6 @@ DEFAULT_MAX_SHARD_BYTES = 256 * 2**20
 #: (tests/test_build.py::test_viewer_size_rules checks every row group of a build).
 VIEWER_MAX_ROW_GROUP_BYTES = 300_000_000
 ROW_GROUP_BYTES = 16 * 2**20
-#: Rows (counted like shards) turned into Arrow data at a time when a shard is written.
-FLUSH_BYTES = 4 * 2**20
 
 
 @dataclass
@@ -59,9 +56,13 @@ class ShardWriter:
     A row's size is the length of its encoded form as UTF-8 JSON (the
     measure shard and row-group boundaries have always been computed with).
     Rows arrive a document at a time from :mod:`milcontacts.build.rows` (possibly in
-    a worker process), already encoded, with their sizes; they are kept
-    pickled until their shard is written, so the buffer holds about as many
-    bytes as it counts, not several times more as Python objects.
+    a worker process), already encoded and turned into Arrow data there, as an
+    Arrow IPC stream, with their sizes.  They are kept in that form (in the
+    ``spill`` file if given) until their shard is written, when the pieces are
+    joined into the one-chunk table a single ``from_pylist`` of all the rows
+    gives (same values and buffers; the Parquet bytes are the same).  Making
+    the Arrow data in the workers leaves the writing process only the joins
+    and the writes: it used to unpickle every row and convert it, serially.
     """
 
     def __init__(self, out: Path, config: str, split: str, features: Any, max_bytes: int,
@@ -70,8 +71,7 @@ class ShardWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.config, self.split, self.features, self.max_bytes = config, split, features, max_bytes
         self.schema = features.arrow_schema
-        # Pickled lists of rows (kept in ``spill``, a private scratch file, as (offset, length), if
-        # given), or lists of rows.
+        # Pieces of the shard: IPC bytes or tables, or (offset, length) of IPC bytes in ``spill``.
         self.pending: list[Any] = []
         self.spill = open(spill, "w+b") if spill is not None else None  # noqa: SIM115 - closed in close()
         self.count = 0
@@ -81,69 +81,54 @@ class ShardWriter:
     def add(self, example: dict[str, Any]) -> None:
         """One row, not yet encoded."""
         rows, sizes = encode_rows(self.features, [example])
-        self.add_encoded(rows, sizes)
+        self.add_encoded(arrow_rows(self.schema, rows), sizes)
 
-    def add_encoded(self, rows: bytes | list[dict[str, Any]], sizes: list[int]) -> None:
-        """Encoded rows (a list, or that list pickled) with their sizes (see the class docstring)."""
+    def add_encoded(self, rows: Any, sizes: list[int]) -> None:
+        """Encoded rows as Arrow data (IPC stream bytes, see :func:`arrow_rows`, or a table)
+        with their sizes (see the class docstring)."""
         start = 0
-        loaded: list[dict[str, Any]] | None = None
+        table: Any = None
         for i, size in enumerate(sizes):
             if self.count and self.size + size > self.max_bytes:
                 if i > start:  # the shard ends inside this batch of rows
-                    if loaded is None:
-                        loaded = pickle.loads(rows) if isinstance(rows, bytes) else rows
-                    self._keep(loaded[start:i], sum(sizes[start:i]))
+                    table = table if table is not None else _table(rows)
+                    self._keep(table.slice(start, i - start))
                     start = i
                 self._flush()
             self.count += 1
             self.size += size
         if start < len(sizes):
             if start == 0:
-                self._keep(rows, sum(sizes))
+                self._keep(rows)
             else:
-                assert loaded is not None
-                self._keep(loaded[start:], sum(sizes[start:]))
+                table = table if table is not None else _table(rows)
+                self._keep(table.slice(start))
 
-    def _keep(self, rows: bytes | list[dict[str, Any]], size: int) -> None:
+    def _keep(self, rows: Any) -> None:
         if self.spill is None:
-            self.pending.append((rows, size))
+            self.pending.append(rows)
             return
-        blob = rows if isinstance(rows, bytes) else pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = rows if isinstance(rows, (bytes, memoryview)) else ipc_bytes(rows)
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(blob)
-        self.pending.append(((offset, len(blob)), size))
+        self.pending.append((offset, len(blob)))
 
-    def _rows_of(self, item: Any) -> list[dict[str, Any]]:
+    def _piece(self, item: Any) -> Any:
         if isinstance(item, tuple):
             assert self.spill is not None
             offset, length = item
             self.spill.seek(offset)
             item = self.spill.read(length)
-        return pickle.loads(item) if isinstance(item, bytes) else item
+        return _table(item)
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        # The rows become Arrow data a slice at a time (never the whole shard as Python
-        # objects); the slices are then joined into one chunk, the table a single
-        # ``from_pylist`` of all the rows gives (same values, buffers and ``nbytes``).
-        pieces = []
-        rows: list[dict[str, Any]] = []
-        size = 0
         pending, self.pending = self.pending, []
-        pending.reverse()
-        while pending:
-            item, item_size = pending.pop()
-            rows.extend(self._rows_of(item))
-            size += item_size
-            if size >= FLUSH_BYTES or not pending:
-                pieces.append(pa.Table.from_pylist(rows, schema=self.schema))
-                rows, size = [], 0
+        pieces = [self._piece(item) for item in pending]
         if not pieces:
             table = pa.Table.from_pylist([], schema=self.schema)
-        elif len(pieces) == 1:
-            table = pieces[0]
         else:
             table = pa.concat_tables(pieces).combine_chunks()
         del pieces
@@ -192,3 +177,28 @@ def encode_rows(features: Any, examples: list[dict[str, Any]]) -> tuple[list[dic
     rows = [encode_nested_example(features, example) for example in examples]
     dumps = json.dumps
     return rows, [len(dumps(row, ensure_ascii=False, default=str).encode("utf-8")) for row in rows]
+
+
+def arrow_rows(schema: Any, rows: list[dict[str, Any]]) -> bytes:
+    """Encoded rows as an Arrow IPC stream (what a worker sends to the writing process)."""
+    import pyarrow as pa
+
+    return ipc_bytes(pa.Table.from_pylist(rows, schema=schema))
+
+
+def ipc_bytes(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _table(rows: Any) -> Any:
+    """A table from IPC stream bytes (or a table, as is)."""
+    import pyarrow as pa
+
+    if isinstance(rows, (bytes, memoryview)):
+        return pa.ipc.open_stream(pa.py_buffer(rows)).read_all()
+    return rows

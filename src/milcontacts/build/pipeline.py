@@ -150,7 +150,7 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
         _validate(root, progress, cache, njobs)
         key = output_key(root, script, max_shard_bytes) if reuse is not None else None
         if reuse is not None and key is not None:
-            restored = _restore(reuse, key, out)
+            restored = _restore(reuse, key, out, root)
             if restored is not None:
                 return BuildResult(out, *restored)
         splits = _load_splits(root)
@@ -164,7 +164,7 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
                 os.chmod(tmp, 0o777 & ~current_umask())
                 outputs = _write_parquet(root, tmp, module, splits, max_shard_bytes, progress, producer, scratch)
                 producer.close()
-                copy_sources(root, tmp, script, splits)
+                copy_sources(root, tmp, script, splits, njobs)
                 ndocs = sum(len(ids) for ids in splits.values())
                 (tmp / "README.md").write_text(render_card(root, module, outputs, ndocs), encoding="utf-8")
                 (tmp / "croissant.json").write_text(render_croissant(module, outputs), encoding="utf-8")
@@ -177,19 +177,19 @@ def build(root: Path, out: Path, max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
             producer.close()
         # Stored only if no input changed while the build read them.
         if reuse is not None and key is not None and key == output_key(root, script, max_shard_bytes):
-            reuse.store(key, out, outputs, ndocs)
+            reuse.store(key, out, outputs, ndocs, root)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(out, outputs, ndocs)
 
 
-def _restore(reuse: OutputCache, key: str, out: Path) -> tuple[dict[str, list[SplitOutput]], int] | None:
+def _restore(reuse: OutputCache, key: str, out: Path, root: Path) -> tuple[dict[str, list[SplitOutput]], int] | None:
     """The output stored under ``key``, swapped into ``out`` like a new build; None on a miss."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _private_dir(out.parent, f".{out.name}.tmp-")
     try:
         os.chmod(tmp, 0o777 & ~current_umask())
-        restored = reuse.restore(key, tmp)
+        restored = reuse.restore(key, tmp, root)
         if restored is not None:
             swap_into_place(tmp, out)
             return restored

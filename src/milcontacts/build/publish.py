@@ -37,11 +37,13 @@ def _is_build_output(folder: Path) -> bool:
 
 
 
-def copy_sources(root: Path, out: Path, script: Path, splits: dict[str, list[str]]) -> None:
+def copy_sources(root: Path, out: Path, script: Path, splits: dict[str, list[str]], jobs: int = 1) -> None:
     """The loading script and exactly the files it reads, under ``data/``.
 
     A source that is (or lies under) a symbolic link stops the build: the
     validator refuses links, and a link is never followed into the output.
+    ``jobs`` threads copy the files (creating a file is kernel work that
+    releases the GIL: two files per document, serial at the end of the build).
     """
     shutil.copyfile(script, out / SCRIPT_NAME)
     data = out / "data"
@@ -55,10 +57,21 @@ def copy_sources(root: Path, out: Path, script: Path, splits: dict[str, list[str
     for ids in splits.values():
         for doc_id in ids:
             sources += [(f"annotations/{doc_id}.yaml",) * 2, (f"corpus/{doc_id}.txt",) * 2]
-    for src, dest in sources:
+    for src, _dest in sources:
         if not is_link_free(root / src, root):
             raise BuildError(f"{src} is a symbolic link", [diag("B003", f"{src} is a symbolic link: refused", src)])
-        shutil.copyfile(root / src, data / dest, follow_symlinks=False)
+
+    def copy(item: tuple[str, str]) -> None:
+        shutil.copyfile(root / item[0], data / item[1], follow_symlinks=False)
+
+    if jobs > 1 and len(sources) > 64:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(copy, sources))
+    else:
+        for item in sources:
+            copy(item)
 
 
 #: data/annotations/kb.yaml of a corpus that has none (the schema's smallest valid kb).

@@ -14,9 +14,10 @@ Bazel's action cache do.  The key (:func:`output_key`) is the sha256 of:
   jsonschema-rs, NumPy), read from the package metadata without importing them;
 * the build's options (the shard size).
 
-An entry is ``CACHE/builds/<key>/``: a copy of the output folder and
-``manifest.json`` (the key, each file's size and sha256, the summary the
-command prints), written into a private temporary folder and renamed into
+An entry is ``CACHE/builds/<key>/``: a copy of the output folder (but for
+the copies of corpus files under ``data/``, which are part of the key and are
+read from ROOT again) and ``manifest.json`` (the key, each file's size, sha256
+and source, the summary the command prints), written into a private temporary folder and renamed into
 place, so a reader sees a whole entry or none.  On a hit every file is read,
 checked against its sha256 and copied into a new temporary folder that then
 replaces ``--out`` like a fresh build; one mismatch (a damaged or edited
@@ -44,7 +45,7 @@ from typing import Any, Iterator
 from .parquet import Shard, SplitOutput
 
 #: Bumped when the entry format changes.
-REUSE_VERSION = "1"
+REUSE_VERSION = "2"
 #: Entries kept (the most recently used).
 KEEP = 2
 #: Outputs larger than this are not stored (the output of 10,000 documents is about 400 MB; a
@@ -121,6 +122,21 @@ def output_key(root: Path, script: Path, max_shard_bytes: int) -> str | None:
     return h.hexdigest()
 
 
+def _corpus_file(root: Path, relative: str, missing_ok: bool = False) -> bytes | None:
+    """The bytes of ``root/relative``; a link anywhere on the way is refused (OSError)."""
+    from ..corpus.layout import is_link_free
+
+    path = Path(root) / relative
+    if ".." in Path(relative).parts or not is_link_free(path, Path(root)):
+        raise OSError(f"{relative}: not a plain file of the corpus")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise
+
+
 def _result_to_json(outputs: dict[str, list[SplitOutput]], documents: int) -> dict[str, Any]:
     return {"documents": documents,
             "outputs": {config: [{"name": s.name, "shards": [asdict(sh) for sh in s.shards]} for s in splits]
@@ -146,9 +162,10 @@ class OutputCache:
     def __init__(self, directory: Path):
         self.folder = Path(directory) / "builds"
 
-    def restore(self, key: str, into: Path) -> tuple[dict[str, list[SplitOutput]], int] | None:
+    def restore(self, key: str, into: Path, root: Path) -> tuple[dict[str, list[SplitOutput]], int] | None:
         """Copy the entry ``key`` into the empty folder ``into``, every file checked against its
-        sha256; its (outputs, documents), or None (no entry, or a damaged one, then removed)."""
+        sha256; its (outputs, documents), or None (no entry, or a damaged one, then removed).
+        The output's copies of corpus files (``data/``) are read from ``root``."""
         entry = self.folder / key
         if not entry.is_dir():
             return None
@@ -161,11 +178,14 @@ class OutputCache:
             if not isinstance(files, list):
                 raise ValueError("bad manifest: files")
             for item in files:
-                name, size, digest = item
+                name, size, digest, source = item
                 target = (into / name).resolve()
                 if into.resolve() not in target.parents:
                     raise ValueError(f"bad manifest: path {name!r}")
-                data = (entry / name).read_bytes()
+                if source is None:
+                    data = (entry / name).read_bytes()
+                else:  # a copy of a corpus file (part of the key): read from the corpus, link-free
+                    data = _corpus_file(root, source)
                 if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
                     raise ValueError(f"{name} changed since it was stored")
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -176,9 +196,12 @@ class OutputCache:
             return None
         return result
 
-    def store(self, key: str, out: Path, outputs: dict[str, list[SplitOutput]], documents: int) -> None:
+    def store(self, key: str, out: Path, outputs: dict[str, list[SplitOutput]], documents: int,
+              root: Path) -> None:
         """Keep a copy of the finished output folder ``out`` under ``key``; a cache that cannot
-        be written only costs speed."""
+        be written only costs speed.  The output's copies of corpus files (``data/``, the same
+        bytes as under ``root``, and part of the key) are recorded, not copied: a corpus of N
+        documents would otherwise cost 2N more files to create and read."""
         from .pipeline import remove_stale
 
         try:
@@ -193,9 +216,13 @@ class OutputCache:
                 files = []
                 for name, path in _files_under(out):
                     data = path.read_bytes()
-                    (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-                    (tmp / name).write_bytes(data)
-                    files.append([name, len(data), hashlib.sha256(data).hexdigest()])
+                    source = name[len("data/"):] if name.startswith("data/") else None
+                    if source is not None and _corpus_file(root, source, missing_ok=True) != data:
+                        source = None  # not a corpus file (the empty kb.yaml of a corpus without one)
+                    if source is None:
+                        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                        (tmp / name).write_bytes(data)
+                    files.append([name, len(data), hashlib.sha256(data).hexdigest(), source])
                 manifest = {"key": key, "files": files, "result": _result_to_json(outputs, documents)}
                 (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
                 os.rename(tmp, self.folder / key)

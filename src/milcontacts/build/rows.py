@@ -4,13 +4,12 @@ The annotation data comes from the corpus layer (:class:`milcontacts.corpus.read
 from the parse cache of the validation run the build has just made when it
 holds the file, else from one parse.  Rows are encoded with the config's
 features and measured (see :class:`~milcontacts.build.parquet.ShardWriter`);
-each config's rows travel pickled.
+each config's rows travel as Arrow IPC bytes, made here (in parallel in the workers).
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
@@ -20,7 +19,7 @@ from ..corpus.layout import annotation_path, relative
 from ..corpus.reader import ValidatedData
 from ..validate.runner import map_bounded
 from . import configs
-from .parquet import encode_rows
+from .parquet import arrow_rows, encode_rows
 from .script import load_script
 from .tokens import TokenCache
 
@@ -39,12 +38,13 @@ class _RowMaker:
         self.module = module or load_script(script)
         self.configs = configs.document_configs(self.module)
         self.features = {c: configs.features(self.module, c) for c in self.configs}
+        self.schemas = {c: f.arrow_schema for c, f in self.features.items()}
         self.examples = configs.DocumentRows(root, self.module)
         self.corpus = ValidatedData(root, cache_dir)
         self.tokens = TokenCache(token_dir, script) if token_dir is not None else None
 
     def rows(self, split: str, doc_id: str) -> tuple[str, Any]:
-        """("ok", ([(pickled rows, sizes) per config], the kb ids the document links to)),
+        """("ok", ([(rows as Arrow IPC bytes, sizes) per config], the kb ids the document links to)),
         ("invalid", message) or ("error", the CorpusError's fields).
 
         The kb links travel with the rows so that the corpus configs (``kb``) need no second
@@ -64,7 +64,7 @@ class _RowMaker:
                 sdoc.segmenter = self.tokens.segmenter(module, hashlib.sha256(text.encode("utf-8")).hexdigest())
             for config in self.configs:
                 rows, sizes = encode_rows(self.features[config], self.examples.examples(config, sdoc))
-                out.append((pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), sizes))
+                out.append((arrow_rows(self.schemas[config], rows), sizes))
         except module.CorpusError as exc:
             return "error", (exc.file, exc.line, exc.column, exc.code, exc.message)
         return "ok", (out, sorted(module.kb_links(data)))
