@@ -133,10 +133,13 @@ PROFILED_STEPS = {
     "write Parquet (rows from the parse cache, spaCy, encode)": ("pipeline.py", "_write_parquet"),
     "  YAML parse (load_yaml_bytes: once per file)": ("io.py", "load_yaml_bytes"),
     "  spaCy segmentation (segment)": ("milcontacts_fr.py", "segment"),
-    "  features.encode_example": ("features.py", "encode_example"),
+    "  the loading script's rows (examples)": ("milcontacts_fr.py", "examples"),
+    "  datasets' encoding (encode_nested_example)": ("features.py", "encode_nested_example"),
     "  encode + size of the rows (encode_rows)": ("parquet.py", "encode_rows"),
-    "  pyarrow Table + write (ShardWriter._flush)": ("parquet.py", "_flush"),
+    "  rows to Arrow (arrow_rows, in the workers)": ("parquet.py", "arrow_rows"),
+    "  join + write the shards (ShardWriter._flush)": ("parquet.py", "_flush"),
     "  spaCy import + blank('fr') (_nlp)": ("milcontacts_fr.py", "_nlp"),
+    "copy the sources (copy_sources)": ("publish.py", "copy_sources"),
 }
 
 

@@ -164,3 +164,21 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
     cache.put("a" * 64, 1)
     cache.flush()  # no exception
     assert C.ParseCache(blocker, "kind").get("a" * 64) is None
+
+
+def test_a_killed_runs_half_written_pack_is_removed_by_the_next_flush(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)
+    folder = tmp_path / "kind"
+    folder.mkdir()
+    stale = folder / f"{C.TMP_PREFIX}{dead}-abc123.tmp"
+    live = folder / f"{C.TMP_PREFIX}{os.getpid()}-def456.tmp"
+    for path in (stale, live):
+        path.write_bytes(b"milcontacts-pack 1\n12\n[[")
+    filled(tmp_path, 1)
+    assert not stale.exists() and live.exists()
+    assert len(list(folder.glob("*.pack"))) == 1

@@ -26,9 +26,10 @@ from __future__ import annotations
 import json
 import operator
 import os
+import re
+import shutil
 import stat
 import tempfile
-import re
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
@@ -618,7 +619,53 @@ def current_umask() -> int:
     return umask
 
 
-def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a folder of a live build is never removed)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep
+    return True
+
+
+def remove_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove this user's folders and files ``folder/<prefix><pid>-*`` whose process is gone
+    (a killed build or validation cannot clean up after itself; the next run does).  Returns them."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-[\w.]+")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    getuid = getattr(os, "getuid", None)
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if getuid is not None and st.st_uid != getuid():
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        elif entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+        else:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def write_atomic(path: Path, content: str | bytes, durable: bool = True, tmp_prefix: str | None = None) -> None:
     """Write a file so that readers see the old or the new content, never half.
 
     The content goes to a temporary file in the same folder, is flushed to
@@ -631,7 +678,7 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~current_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tmp_prefix or f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..diagnostics import write
-from ..io import current_umask
+from ..io import current_umask, remove_stale
 from . import configs
 from .card import LICENSE_TEXT, render_card
 from .croissant import render_croissant
@@ -82,44 +82,6 @@ def _load_splits(root: Path) -> dict[str, list[str]]:
 
 #: Private scratch folders of a build, in the system's temporary directory: PREFIX<pid>-<random>.
 SCRATCH_PREFIX = "milcontacts-build-"
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (a folder of a live build is never removed)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists (another user's), or cannot tell: keep
-    return True
-
-
-def remove_stale(folder: Path, prefix: str) -> list[Path]:
-    """Remove this user's folders ``folder/<prefix><pid>-*`` whose build process is gone
-    (killed builds cannot clean up after themselves; the next build does).  Returns them."""
-    pattern = re.compile(re.escape(prefix) + r"(\d+)-\w+")
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    getuid = getattr(os, "getuid", None)
-    for entry in entries:
-        match = pattern.fullmatch(entry.name)
-        if not match or _alive(int(match.group(1))):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if not entry.is_dir(follow_symlinks=False) or (getuid is not None and st.st_uid != getuid()):
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed.append(Path(entry.path))
-    return removed
 
 
 def _private_dir(parent: Path | None, prefix: str) -> Path:

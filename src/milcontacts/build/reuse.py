@@ -202,7 +202,7 @@ class OutputCache:
         be written only costs speed.  The output's copies of corpus files (``data/``, the same
         bytes as under ``root``, and part of the key) are recorded, not copied: a corpus of N
         documents would otherwise cost 2N more files to create and read."""
-        from .pipeline import remove_stale
+        from ..io import remove_stale
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

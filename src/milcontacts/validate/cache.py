@@ -61,6 +61,7 @@ class ParseCache:
         self._index: dict[str, list[tuple[str, int, int, str]]] = {}
         self._packs: set[str] = set()
         self._stamp: int | None = None  # the folder's mtime when its packs were last listed
+        self._cleaned = False
 
     # ----- reading
 
@@ -118,7 +119,7 @@ class ParseCache:
     # ----- writing
 
     def put(self, key: str, data: Any) -> None:
-        self.put_json(key, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        self.put_json(key, to_json(data))
 
     def put_json(self, key: str, payload: bytes) -> None:
         """Store an entry already serialised as JSON (written by the next :meth:`flush`)."""
@@ -143,7 +144,10 @@ class ParseCache:
         name = f"{time.time_ns():020d}-{hashlib.sha256(blob).hexdigest()}{PACK_SUFFIX}"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            yio.write_atomic(self.directory / name, blob, durable=False)
+            if not self._cleaned:  # a killed run's half-written pack, once per process and folder
+                yio.remove_stale(self.directory, TMP_PREFIX)
+                self._cleaned = True
+            yio.write_atomic(self.directory / name, blob, durable=False, tmp_prefix=f"{TMP_PREFIX}{os.getpid()}-")
         except OSError:
             return
         self._packs.add(name)
@@ -169,6 +173,8 @@ class ParseCache:
         self._index = {k: [loc for loc in v if loc[0] in self._packs] for k, v in self._index.items()}
 
 
+#: Prefix of a pack being written (``<prefix><pid>-<random>.tmp``; a dead process's are removed).
+TMP_PREFIX = ".tmp-"
 #: The first line of a pack file.
 PACK_MAGIC = b"milcontacts-pack 1\n"
 PACK_SUFFIX = ".pack"
@@ -220,16 +226,26 @@ def shared(directory: str | Path, kind: str, open_caches: dict[tuple[str, str], 
     return cache
 
 
+#: ASCII JSON (non-ASCII characters escaped): no UTF-8 encoding step, and no check for circular
+#: data (a circular structure raises RecursionError instead), a fifth faster than ``json.dumps``.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def to_json(data: Any) -> bytes:
+    """``data`` as compact ASCII JSON bytes (the cache's one serialisation)."""
+    return _ENCODER.encode(data).encode("ascii")
+
+
 def json_exact(data: Any, plain: bool = False) -> bytes | None:
     """``data`` as JSON if it comes back from JSON unchanged (no dates, int keys,
     NaN ...), so that cached data is the data the parser gave; else None.
 
     ``plain``: the data is known to be of JSON's own types (see
-    :attr:`milcontacts.io.Loaded.plain`), so the round trip is not checked; a string
-    that UTF-8 cannot encode (a lone surrogate) still gives None.
+    :attr:`milcontacts.io.Loaded.plain`), so the round trip is not checked (a lone
+    surrogate is escaped, and comes back as itself).
     """
     try:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = to_json(data)
         return payload if plain or json.loads(payload) == data else None
     except (TypeError, ValueError, RecursionError):
         return None
