@@ -412,10 +412,11 @@ How the build stays near the floor (issue 7; the output is byte-identical to the
 3. **Row sizes.** Shard and row-group boundaries are still computed from each encoded row's JSON
    size (the measure that fixes today's file boundaries), but in the workers, in parallel.
 4. **Arrow in the workers, memory.** Each document's rows become Arrow data in the worker that made
-   them and travel as Arrow IPC bytes; rows waiting for their shard are kept so in a scratch file,
-   not as Python objects. When a shard is written its pieces are joined into the one-chunk table a
-   single `from_pylist` gives (same values, same `nbytes`, same Parquet bytes). The writing process
-   used to unpickle and convert every row itself, serially, which capped `--jobs 2`.
+   them and travel as one serialized record batch (without the schema, which both sides know); rows
+   waiting for their shard are kept so in a scratch file, not as Python objects. When a shard is
+   written its pieces are joined, 4 MiB at a time, into the one-chunk table a single `from_pylist`
+   gives (same values, same `nbytes`, same Parquet bytes). The writing process used to unpickle and
+   convert every row itself, serially, which capped `--jobs 2`.
 5. **Tokens cached.** spaCy's tokenizer and sentencizer run once per text (see the next section);
    what remains is the parse and checks, the loading script's row code, datasets' encoding and the write.
 6. **No second read for the kb config.** The kb ids each document links to travel with its rows;

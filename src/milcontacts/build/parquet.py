@@ -21,6 +21,8 @@ DEFAULT_MAX_SHARD_BYTES = 256 * 2**20
 #: (tests/test_build.py::test_viewer_size_rules checks every row group of a build).
 VIEWER_MAX_ROW_GROUP_BYTES = 300_000_000
 ROW_GROUP_BYTES = 16 * 2**20
+#: Arrow bytes of one-document batches joined at a time when a shard is written.
+GROUP_BYTES = 4 * 2**20
 
 
 @dataclass
@@ -56,10 +58,11 @@ class ShardWriter:
     A row's size is the length of its encoded form as UTF-8 JSON (the
     measure shard and row-group boundaries have always been computed with).
     Rows arrive a document at a time from :mod:`milcontacts.build.rows` (possibly in
-    a worker process), already encoded and turned into Arrow data there, as an
-    Arrow IPC stream, with their sizes.  They are kept in that form (in the
-    ``spill`` file if given) until their shard is written, when the pieces are
-    joined into the one-chunk table a single ``from_pylist`` of all the rows
+    a worker process), already encoded and turned into Arrow data there, as one
+    serialized record batch (IPC, without the schema, which both sides know),
+    with their sizes.  They are kept in that form (in the ``spill`` file if
+    given) until their shard is written, when the pieces are joined, a few MiB
+    at a time, into the one-chunk table a single ``from_pylist`` of all the rows
     gives (same values and buffers; the Parquet bytes are the same).  Making
     the Arrow data in the workers leaves the writing process only the joins
     and the writes: it used to unpickle every row and convert it, serially.
@@ -84,15 +87,15 @@ class ShardWriter:
         self.add_encoded(arrow_rows(self.schema, rows), sizes)
 
     def add_encoded(self, rows: Any, sizes: list[int]) -> None:
-        """Encoded rows as Arrow data (IPC stream bytes, see :func:`arrow_rows`, or a table)
-        with their sizes (see the class docstring)."""
+        """Encoded rows as Arrow data (serialized record batch, see :func:`arrow_rows`, or a
+        record batch) with their sizes (see the class docstring)."""
         start = 0
-        table: Any = None
+        batch: Any = None
         for i, size in enumerate(sizes):
             if self.count and self.size + size > self.max_bytes:
                 if i > start:  # the shard ends inside this batch of rows
-                    table = table if table is not None else _table(rows)
-                    self._keep(table.slice(start, i - start))
+                    batch = batch if batch is not None else _batch(rows, self.schema)
+                    self._keep(batch.slice(start, i - start))
                     start = i
                 self._flush()
             self.count += 1
@@ -101,14 +104,14 @@ class ShardWriter:
             if start == 0:
                 self._keep(rows)
             else:
-                table = table if table is not None else _table(rows)
-                self._keep(table.slice(start))
+                batch = batch if batch is not None else _batch(rows, self.schema)
+                self._keep(batch.slice(start))
 
     def _keep(self, rows: Any) -> None:
         if self.spill is None:
             self.pending.append(rows)
             return
-        blob = rows if isinstance(rows, (bytes, memoryview)) else ipc_bytes(rows)
+        blob = rows if isinstance(rows, (bytes, memoryview)) else batch_bytes(rows)
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(blob)
         self.pending.append((offset, len(blob)))
@@ -119,19 +122,31 @@ class ShardWriter:
             offset, length = item
             self.spill.seek(offset)
             item = self.spill.read(length)
-        return _table(item)
+        return _batch(item, self.schema)
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         pending, self.pending = self.pending, []
-        pieces = [self._piece(item) for item in pending]
-        if not pieces:
+        # Batches are joined a few MiB at a time: thousands of one-document batches held at once
+        # would cost more in per-array overhead than their data.
+        chunks, group, group_bytes = [], [], 0
+        for item in pending:
+            batch = self._piece(item)
+            group.append(batch)
+            group_bytes += batch.nbytes
+            if group_bytes >= GROUP_BYTES:
+                chunks.append(pa.Table.from_batches(group, schema=self.schema).combine_chunks())
+                group, group_bytes = [], 0
+        if group:
+            chunks.append(pa.Table.from_batches(group, schema=self.schema).combine_chunks())
+        del group
+        if not chunks:
             table = pa.Table.from_pylist([], schema=self.schema)
         else:
-            table = pa.concat_tables(pieces).combine_chunks()
-        del pieces
+            table = pa.concat_tables(chunks).combine_chunks()
+        del chunks
         part = self.folder / f".{self.split}-{len(self.parts):05d}.part"
         per_group = max(1, ROW_GROUP_BYTES * self.count // max(1, self.size)) if self.count else 1
         pq.write_table(table, part, compression="zstd", row_group_size=per_group)
@@ -180,25 +195,21 @@ def encode_rows(features: Any, examples: list[dict[str, Any]]) -> tuple[list[dic
 
 
 def arrow_rows(schema: Any, rows: list[dict[str, Any]]) -> bytes:
-    """Encoded rows as an Arrow IPC stream (what a worker sends to the writing process)."""
+    """Encoded rows as one serialized Arrow record batch (what a worker sends to the writer)."""
     import pyarrow as pa
 
-    return ipc_bytes(pa.Table.from_pylist(rows, schema=schema))
+    return batch_bytes(pa.RecordBatch.from_pylist(rows, schema=schema))
 
 
-def ipc_bytes(table: Any) -> bytes:
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+def batch_bytes(batch: Any) -> bytes:
+    """A record batch as an IPC message without its schema (the reader knows it)."""
+    return batch.serialize().to_pybytes()
 
 
-def _table(rows: Any) -> Any:
-    """A table from IPC stream bytes (or a table, as is)."""
+def _batch(rows: Any, schema: Any) -> Any:
+    """A record batch from :func:`batch_bytes` (or a record batch, as is)."""
     import pyarrow as pa
 
     if isinstance(rows, (bytes, memoryview)):
-        return pa.ipc.open_stream(pa.py_buffer(rows)).read_all()
+        return pa.ipc.read_record_batch(pa.py_buffer(rows), schema)
     return rows
