@@ -40,7 +40,7 @@ import yaml  # noqa: E402
 
 from milcontacts import io as yio  # noqa: E402
 from milcontacts.validate import annotation_files, validate_corpus  # noqa: E402
-from milcontacts.validate.runner import _PROCESS_CACHES  # noqa: E402
+from milcontacts.validate.cache import PROCESS_CACHES  # noqa: E402
 
 
 def read_all(root: Path) -> None:
@@ -111,7 +111,7 @@ def bench_in_process(root: Path, repeat: int, workdir: Path) -> list[Figure]:
         _check(validate_corpus(root, jobs=2), root)
 
     def warm() -> None:
-        _PROCESS_CACHES.clear()  # as a new process: the packs' index is read again
+        PROCESS_CACHES.clear()  # as a new process: the packs' index is read again
         _check(validate_corpus(root, cache_dir=cache), root)
 
     bare, bare_nogc, c1, c2, w = alternate(
@@ -125,17 +125,17 @@ def bench_in_process(root: Path, repeat: int, workdir: Path) -> list[Figure]:
     for r in range(max(1, repeat)):
         empty = Path(tempfile.mkdtemp(prefix="validate-cache-", dir=workdir))
         fill_cold.append(timed(cold)())
-        _PROCESS_CACHES.clear()
+        PROCESS_CACHES.clear()
         fill.append(timed(lambda: _check(validate_corpus(root, cache_dir=empty), root))())
         shutil.rmtree(empty, ignore_errors=True)
-        _PROCESS_CACHES.clear()
+        PROCESS_CACHES.clear()
 
         touched = paths[:: max(1, n // max(1, n // 100))][: max(1, n // 100)]
         originals = {p: p.read_bytes() for p in touched}
         try:
             for p in touched:
                 p.write_bytes(originals[p] + f"# benchmark change {r}\n".encode())
-            _PROCESS_CACHES.clear()
+            PROCESS_CACHES.clear()
             with _ParseCounter() as counter:
                 changed.append(timed(lambda: _check(validate_corpus(root, cache_dir=cache), root))())
             reparsed.append(counter.documents)
@@ -150,7 +150,7 @@ def bench_in_process(root: Path, repeat: int, workdir: Path) -> list[Figure]:
             data["entities"].append({"id": f"benchmark-entity-{r}", "type": "ORG", "name": "Benchmark",
                                      "aliases": [], "wikidata": None})
             kb.write_text(yio.dump_yaml(data), encoding="utf-8")
-            _PROCESS_CACHES.clear()
+            PROCESS_CACHES.clear()
             with _ParseCounter() as counter:
                 kb_changed.append(timed(lambda: _check(validate_corpus(root, cache_dir=cache), root))())
         finally:

@@ -19,7 +19,7 @@ import pytest
 from milcontacts import io as yio
 from milcontacts import validate as V
 from milcontacts.limits import Limits
-from milcontacts.validate import runner, validate_corpus
+from milcontacts.validate import validate_corpus
 
 ANN = "annotations/sample-doc.yaml"
 TXT = "corpus/sample-doc.txt"
@@ -213,9 +213,9 @@ def test_damaged_entries_are_ignored_and_rewritten(valid_root, cache, damage, mo
             p.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
         else:
             p.write_bytes(b"")
-    runner._PROCESS_CACHES.clear()  # as a new process: only the files
+    V.cache.PROCESS_CACHES.clear()  # as a new process: only the files
     assert full(validate_corpus(valid_root, cache_dir=cache).diagnostics) == expected
-    runner._PROCESS_CACHES.clear()
+    V.cache.PROCESS_CACHES.clear()
     parses = Parses(monkeypatch)
     assert full(validate_corpus(valid_root, cache_dir=cache).diagnostics) == expected
     assert parses.documents() == []  # the unusable entries were written again: the next run is warm

@@ -282,9 +282,9 @@ def test_corrupt_cache_entries_are_ignored(valid_root, tmp_path):
     assert packs
     for pack in packs:
         pack.write_text("{not json", encoding="utf-8")
-    from milcontacts.validate import runner
+    from milcontacts.validate import cache as cache_module
 
-    runner._PROCESS_CACHES.clear()  # as a new process: only the files
+    cache_module.PROCESS_CACHES.clear()  # as a new process: only the files
     assert diags(valid_root, cache_dir=cache) == []
 
 

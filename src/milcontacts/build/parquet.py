@@ -74,7 +74,8 @@ class ShardWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.config, self.split, self.features, self.max_bytes = config, split, features, max_bytes
         self.schema = features.arrow_schema
-        # Pieces of the shard: IPC bytes or tables, or (offset, length) of IPC bytes in ``spill``.
+        # Pieces of the shard: serialized record batches or record batches, or (offset, length)
+        # of a serialized batch in ``spill``.
         self.pending: list[Any] = []
         self.spill = open(spill, "w+b") if spill is not None else None  # noqa: SIM115 - closed in close()
         self.count = 0

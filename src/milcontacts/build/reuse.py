@@ -209,12 +209,13 @@ class OutputCache:
             remove_stale(self.folder, TMP_PREFIX)
             if (self.folder / key).is_dir():
                 return
-            if sum(path.stat().st_size for _name, path in _files_under(out)) > MAX_STORED_BYTES:
+            out_files = list(_files_under(out))
+            if sum(path.stat().st_size for _name, path in out_files) > MAX_STORED_BYTES:
                 return
             tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=self.folder))
             try:
                 files = []
-                for name, path in _files_under(out):
+                for name, path in out_files:
                     data = path.read_bytes()
                     source = name[len("data/"):] if name.startswith("data/") else None
                     if source is not None and _corpus_file(root, source, missing_ok=True) != data:

@@ -4,7 +4,7 @@ The annotation data comes from the corpus layer (:class:`milcontacts.corpus.read
 from the parse cache of the validation run the build has just made when it
 holds the file, else from one parse.  Rows are encoded with the config's
 features and measured (see :class:`~milcontacts.build.parquet.ShardWriter`);
-each config's rows travel as Arrow IPC bytes, made here (in parallel in the workers).
+each config's rows travel as one serialized Arrow record batch, made here (in parallel in the workers).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class _RowMaker:
         self.tokens = TokenCache(token_dir, script) if token_dir is not None else None
 
     def rows(self, split: str, doc_id: str) -> tuple[str, Any]:
-        """("ok", ([(rows as Arrow IPC bytes, sizes) per config], the kb ids the document links to)),
+        """("ok", ([(rows as a serialized record batch, sizes) per config], the kb ids the document links to)),
         ("invalid", message) or ("error", the CorpusError's fields).
 
         The kb links travel with the rows so that the corpus configs (``kb``) need no second

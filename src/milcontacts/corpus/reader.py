@@ -89,12 +89,11 @@ class ValidatedData:
 
     def __init__(self, root: Path, cache_dir: Path | None = None):
         from ..validate.cache import fingerprints, shared
-        from ..validate.runner import _PROCESS_CACHES
 
         self.root = Path(root)
         self.parse_fp = fingerprints()[0] if cache_dir else None
         # the validation run's own cache object in this process (its packs' index already read)
-        self.cache = shared(cache_dir, "parse", _PROCESS_CACHES) if cache_dir and self.parse_fp else None
+        self.cache = shared(cache_dir, "parse") if cache_dir and self.parse_fp else None
 
     def data(self, doc_id: str) -> dict[str, Any]:
         """The annotation data of ``doc_id``; InvalidCorpus if the file cannot be read."""

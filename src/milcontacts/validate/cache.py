@@ -216,14 +216,29 @@ def _read_index(path: str) -> list[tuple[str, int, int, str]]:
     return out
 
 
-def shared(directory: str | Path, kind: str, open_caches: dict[tuple[str, str], ParseCache]) -> ParseCache:
-    """The one :class:`ParseCache` of ``directory/kind`` in ``open_caches`` (made on first use), so
-    that the packs' index is read once per process, not once per file."""
+#: The caches this process has open (one per folder and kind), kept across chunks and
+#: shared by the validator and the build: a worker reads the packs' index once, not once per
+#: chunk.  Entries are immutable and every read is checked, so a long-lived process can only
+#: miss entries written by others since (it looks again on a miss when the folder changed).
+PROCESS_CACHES: dict[tuple[str, str], ParseCache] = {}
+
+
+def shared(directory: str | Path, kind: str,
+           open_caches: dict[tuple[str, str], ParseCache] | None = None) -> ParseCache:
+    """The one :class:`ParseCache` of ``directory/kind`` in ``open_caches`` (default: this
+    process's, :data:`PROCESS_CACHES`), made on first use."""
+    caches = PROCESS_CACHES if open_caches is None else open_caches
     key = (str(directory), kind)
-    cache = open_caches.get(key)
+    cache = caches.get(key)
     if cache is None:
-        cache = open_caches[key] = ParseCache(Path(directory), kind)
+        cache = caches[key] = ParseCache(Path(directory), kind)
     return cache
+
+
+def flush_all(caches: dict[tuple[str, str], ParseCache] | None = None) -> None:
+    """Write the pending entries of every cache in ``caches`` (default: this process's)."""
+    for cache in (PROCESS_CACHES if caches is None else caches).values():
+        cache.flush()
 
 
 #: ASCII JSON (non-ASCII characters escaped): no UTF-8 encoding step, and no check for circular

@@ -25,8 +25,8 @@ from ..corpus.layout import annotation_names, is_doc_id, relative_to_resolved
 from ..diagnostics import Diagnostic
 from ..limits import DEFAULT, Limits
 from ..spans import items
-from .cache import (ParseCache, cache_key, diagnostics_from, diagnostics_key, diagnostics_to, fingerprints,
-                    json_exact, kb_fingerprint, shared)
+from .cache import (PROCESS_CACHES, ParseCache, cache_key, diagnostics_from, diagnostics_key, diagnostics_to,
+                    fingerprints, flush_all, json_exact, kb_fingerprint, shared)
 from .document import check_document
 from .corpus_checks import check_links, check_splits, check_unused_kb
 from .registry import emits, register
@@ -159,7 +159,7 @@ def check_file(job: Job, keep_data: bool = False, run_checks: bool = True,
     if diag_cache is not None:
         diag_cache.put(diag_key, diagnostics_to(result.diagnostics, result.story, result.kb_links))
     if own:
-        flush(caches)
+        flush_all(caches)
     if not keep_data:
         result.data = result.text = None
     return result
@@ -219,23 +219,10 @@ def _validate_chunk(jobs: list[Job]) -> list[FileResult]:
     gc.disable()  # bulk parsing allocates many small objects: about 15% faster without the collector
     try:
         folders: dict[str, Path] = {}
-        return [check_file(j, folders=folders, caches=_PROCESS_CACHES) for j in jobs]
+        return [check_file(j, folders=folders, caches=PROCESS_CACHES) for j in jobs]
     finally:
-        flush(_PROCESS_CACHES)  # one pack per kind and chunk
+        flush_all(PROCESS_CACHES)  # one pack per kind and chunk
         gc.enable()
-
-
-#: The caches this process has open (one per folder and kind), kept across chunks: a worker
-#: reads the packs' index once, not once per chunk.  Entries are immutable and every read is
-#: checked, so a long-lived process can only miss entries written by others since (it looks
-#: again on a miss when the folder changed).
-_PROCESS_CACHES: dict[tuple[str, str], ParseCache] = {}
-
-
-def flush(caches: dict[tuple[str, str], ParseCache]) -> None:
-    """Write the pending entries of every cache in ``caches``."""
-    for cache in caches.values():
-        cache.flush()
 
 
 @dataclass
@@ -292,7 +279,7 @@ def _load_kb(root: Path, limits: Limits, cache_dir: Path | None) -> tuple[KB | N
         return load_kb(root, limits)
     if len(raw) > limits.max_yaml_bytes:
         return load_kb(root, limits)
-    cache = shared(cache_dir, "diagnostics", _PROCESS_CACHES)  # type: ignore[arg-type]
+    cache = shared(cache_dir, "diagnostics")  # type: ignore[arg-type]
     key = diagnostics_key(check_fp, "annotations/kb.yaml", raw, "kb")
     entry = cache.get(key)
     cached = diagnostics_from(entry)
